@@ -1,0 +1,1 @@
+"""Partner Locator: find a qualified Milestone partner near you."""

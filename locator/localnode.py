@@ -1,0 +1,256 @@
+"""The local engine: a real, secured, single-node Elasticsearch that the project fetches and runs.
+
+Layout (see README "Where data lives"):
+
+    <cache_dir>/dist/elasticsearch-<v>.zip      fetched once from Maven Central (Maven checks its checksum)
+    <cache_dir>/elasticsearch-<v>/              unpacked distribution, read-only for the node
+    <state_dir>/credentials.json (0600)         the three file-realm users and their random passwords
+    <state_dir>/node.json                       url + port of the node last started from this state dir
+    <state_dir>/es/{config,data,logs,tmp,run}   owned by the account the node runs as
+
+Elasticsearch refuses to run as root; as root we run it as ``nobody`` through ``setpriv``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from locator.settings import CONFIG_DIR, Settings
+
+ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
+ROLES = ("admin", "indexer", "reader")
+_ROLE_OF_USER = {"admin": "superuser", "indexer": "partner_locator_indexer", "reader": "partner_locator_reader"}
+USERNAMES = {"admin": "pl_admin", "indexer": "pl_indexer", "reader": "pl_reader"}
+_UNPRIVILEGED = ("nobody", "nogroup")
+MIN_JAVA = 17
+
+
+class NodeError(Exception):
+    """The local node cannot be fetched, configured, started or reached; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class NodePaths:
+    cache: Path
+    state: Path
+    version: str
+
+    @property
+    def zip_file(self) -> Path:
+        return self.cache / "dist" / f"elasticsearch-{self.version}.zip"
+
+    @property
+    def home(self) -> Path:
+        return self.cache / f"elasticsearch-{self.version}"
+
+    @property
+    def es(self) -> Path:
+        return self.state / "es"
+
+    @property
+    def config(self) -> Path:
+        return self.es / "config"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.es / "run" / "elasticsearch.pid"
+
+    @property
+    def credentials(self) -> Path:
+        return self.state / "credentials.json"
+
+    @property
+    def node_file(self) -> Path:
+        return self.state / "node.json"
+
+
+def paths_for(settings: Settings) -> NodePaths:
+    return NodePaths(settings.cache_dir, settings.state_dir, settings.local_node["version"])
+
+
+# ---------------------------------------------------------------- fetching and unpacking
+
+
+def ensure_distribution(paths: NodePaths) -> Path:
+    """Fetch (once) and unpack (once) the distribution; return its home directory."""
+    if (paths.home / "bin" / "elasticsearch").is_file():
+        return paths.home
+    if not paths.zip_file.is_file():
+        _fetch(paths)
+    _unpack(paths)
+    return paths.home
+
+
+def _fetch(paths: NodePaths) -> None:
+    mvn = shutil.which("mvn")
+    if not mvn:
+        raise NodeError("Maven (mvn) is needed to fetch Elasticsearch for the local node: install it "
+                        "(Debian: apt-get install maven), or set ELASTICSEARCH_URL to use an existing cluster")
+    paths.zip_file.parent.mkdir(parents=True, exist_ok=True)
+    command = [mvn, "-q", "-B", "dependency:copy", f"-Dartifact={ARTIFACT.format(version=paths.version)}",
+               f"-DoutputDirectory={paths.zip_file.parent}"]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0 or not paths.zip_file.is_file():
+        tail = (result.stdout + result.stderr).strip().splitlines()[-3:]
+        raise NodeError(f"could not fetch Elasticsearch {paths.version} with Maven: {' / '.join(tail)}")
+
+
+def _unpack(paths: NodePaths) -> None:
+    # Unpack beside the target and rename, so an interrupted unzip never looks like a complete one.
+    staging = paths.cache / f".unpacking-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    with zipfile.ZipFile(paths.zip_file) as archive:
+        for member in archive.infolist():
+            target = Path(archive.extract(member, staging))
+            mode = member.external_attr >> 16
+            if mode and not member.is_dir():
+                target.chmod(mode & 0o755 | 0o444)
+    inner = staging / f"elasticsearch-{paths.version}"
+    for directory in [paths.cache, *inner.rglob("*")]:
+        if directory.is_dir():
+            directory.chmod(0o755)  # readable and traversable by the unprivileged account
+    try:
+        inner.rename(paths.home)
+    except OSError:
+        if not (paths.home / "bin" / "elasticsearch").is_file():
+            raise
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- Java
+
+
+def find_java_home() -> Path:
+    """ES_JAVA_HOME, else JAVA_HOME, else the ``java`` on PATH; Java 17+ required."""
+    for variable in ("ES_JAVA_HOME", "JAVA_HOME"):
+        if os.environ.get(variable):
+            home = Path(os.environ[variable])
+            if not (home / "bin" / "java").is_file():
+                raise NodeError(f"{variable}={home} has no bin/java: point it at a Java {MIN_JAVA}+ installation")
+            break
+    else:
+        java = shutil.which("java")
+        if not java:
+            raise NodeError(f"Java {MIN_JAVA} or newer is needed to run the local Elasticsearch node: install it "
+                            "(Debian: apt-get install openjdk-17-jre-headless) or set ES_JAVA_HOME, "
+                            "or set ELASTICSEARCH_URL to use an existing cluster")
+        home = Path(java).resolve().parent.parent
+    version = java_major_version(home / "bin" / "java")
+    if version < MIN_JAVA:
+        raise NodeError(f"Java {version} at {home} is too old: the local Elasticsearch node needs Java {MIN_JAVA} "
+                        "or newer (Debian: apt-get install openjdk-17-jre-headless; then set ES_JAVA_HOME)")
+    return home
+
+
+def java_major_version(java: Path) -> int:
+    try:
+        output = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=30).stderr
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise NodeError(f"cannot run {java}: {exc}") from None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', output)
+    if not match:
+        raise NodeError(f"cannot tell the version of {java}: it printed {output.strip()[:80]!r}")
+    major = int(match.group(1))
+    return int(match.group(2)) if major == 1 else major  # "1.8.0" is Java 8
+
+
+# ---------------------------------------------------------------- configuration and users
+
+
+def _roles_yml() -> str:
+    # The same JSON bodies an operator sends with PUT _security/role; JSON is valid YAML flow style.
+    lines = []
+    for role in ("indexer", "reader"):
+        body = json.loads((CONFIG_DIR / "roles" / f"partner_locator_{role}.json").read_text())
+        lines.append(f"partner_locator_{role}: {json.dumps(body)}")
+    return "\n".join(lines) + "\n"
+
+
+def _elasticsearch_yml(paths: NodePaths, port: int) -> str:
+    return "\n".join([
+        "cluster.name: partner-locator-local",
+        "node.name: local",
+        "discovery.type: single-node",
+        "network.host: 127.0.0.1",
+        f"http.port: {port}",
+        f"path.data: {paths.es / 'data'}",
+        f"path.logs: {paths.es / 'logs'}",
+        "xpack.security.enabled: true",
+        # TLS is off on loopback only: nothing here leaves the machine.
+        "xpack.security.http.ssl.enabled: false",
+        "xpack.security.transport.ssl.enabled: false",
+        # A nearly full disk would otherwise make every index read-only mid-test.
+        "cluster.routing.allocation.disk.threshold_enabled: false",
+        "action.destructive_requires_name: true",
+        "",
+    ])
+
+
+def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: str) -> None:
+    """Write the node's config under the state dir; create the users on first start."""
+    for sub in ("config", "data", "logs", "tmp", "run"):
+        (paths.es / sub).mkdir(parents=True, exist_ok=True)
+    for name in ("jvm.options", "log4j2.properties", "users", "users_roles", "role_mapping.yml"):
+        if not (paths.config / name).exists():
+            shutil.copy(home / "config" / name, paths.config / name)
+    (paths.config / "jvm.options.d").mkdir(exist_ok=True)
+    (paths.config / "jvm.options.d" / "heap.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
+    (paths.config / "elasticsearch.yml").write_text(_elasticsearch_yml(paths, port))
+    (paths.config / "roles.yml").write_text(_roles_yml())
+    if not paths.credentials.exists():
+        _create_users(paths, home, java_home)
+    paths.state.chmod(0o755)  # the node's account must traverse it; credentials.json itself stays 0600
+    _hand_over(paths.es)
+    paths.config.chmod(0o700)  # password hashes: for the node's account only
+
+
+def _create_users(paths: NodePaths, home: Path, java_home: Path) -> None:
+    credentials = {}
+    for role in ROLES:
+        password = secrets.token_urlsafe(18)
+        subprocess.run(
+            [str(home / "bin" / "elasticsearch-users"), "useradd", USERNAMES[role], "-p", password, "-r", _ROLE_OF_USER[role]],
+            env=_node_env(paths, java_home), check=True, capture_output=True,
+        )
+        credentials[role] = {"username": USERNAMES[role], "password": password}
+    descriptor = os.open(paths.credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        json.dump(credentials, handle, indent=2)
+
+
+def _hand_over(directory: Path) -> None:
+    """Give the node's directories to the unprivileged account it runs as (only needed as root)."""
+    if os.geteuid() != 0:
+        return
+    user, group = _UNPRIVILEGED
+    for path in [directory, *directory.rglob("*")]:
+        shutil.chown(path, user, group)
+
+
+def _node_env(paths: NodePaths, java_home: Path) -> dict:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("ES_", "JAVA_"))}
+    env.update(ES_PATH_CONF=str(paths.config), ES_JAVA_HOME=str(java_home), ES_TMPDIR=str(paths.es / "tmp"))
+    return env
+
+
+def read_credentials(paths: NodePaths) -> dict:
+    try:
+        return json.loads(paths.credentials.read_text())
+    except FileNotFoundError:
+        raise NodeError(f"the local node has no users yet ({paths.credentials} is missing): "
+                        "run `partner-locator es start` (or `make run`), or set ELASTICSEARCH_URL") from None
+
+
+def node_url(paths: NodePaths) -> str:
+    try:
+        return json.loads(paths.node_file.read_text())["url"]
+    except FileNotFoundError:
+        raise NodeError("the local node was never started from this state dir: run `partner-locator es start` "
+                        "(or `make run`), or set ELASTICSEARCH_URL") from None
