@@ -1,0 +1,348 @@
+"""One line of a partner export: parse, validate (RULES.md section 1), report.
+
+``parse_line`` turns one JSON Lines line into a plain ``dict`` of Python values, or into
+``Rejection``s that name the line, the site (when readable), the field and the reason. A bad record
+is rejected alone; the caller goes on with the next line.
+
+Choices the table leaves open, made here:
+
+* JSON floats are read as ``Decimal`` from their text, so ``82000.50`` is exact; ``NaN`` and
+  ``Infinity`` are read but never accepted by any field.
+* Types are strict: booleans are JSON ``true``/``false`` only, numbers are never strings, ``true`` is
+  not the number 1.
+* An optional field given as ``null`` counts as absent (exporters write ``null`` for "no value").
+* ``revenue_eur`` is also bounded (<= 10^15, <= 20 decimal places) so that group sums stay exact
+  in a fixed precision (see ``tiers``); no real site is near either bound.
+
+Confidentiality (RULES.md section 4): reasons never quote ``revenue_eur`` or ``person_id``; values
+of other fields are quoted only through ``_shown``, which escapes and truncates them.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Context, Decimal
+
+import pycountry
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+
+from indexer.dupes import DuplicateSiteIds  # noqa: F401  (re-exported: part of this module's interface)
+
+CERT_TYPES = ("MCDE", "MCIT", "MCIE")
+COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+
+_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_SHOWN_MAX = 40
+MAX_REVENUE = Decimal(10) ** 15
+_REVENUE_QUANTUM = Decimal("1e-20")
+_WIDE = Context(prec=100)  # wide enough to quantize any revenue <= 10^15 to 20 places exactly
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """Why (part of) a line was not accepted. ``field`` is a dotted path, or "-" for the whole line."""
+
+    line: int
+    site_id: str | None
+    field: str
+    reason: str
+
+
+@dataclass
+class ParsedLine:
+    """A parsed line: ``record`` is None exactly when ``rejections`` is not empty."""
+
+    line: int
+    record: dict | None
+    rejections: list[Rejection]
+    ignored_fields: list[str]
+
+
+def _shown(value: object) -> str:
+    """A value as it may appear in a reason: repr-escaped (no line breaks in logs) and short."""
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 1] + "…"
+
+
+def _msgs(invalid: str) -> dict[str, str]:
+    """Field error messages in our wording; none of them quotes the value."""
+    return {"required": "is required", "null": "must not be null", "invalid": invalid}
+
+
+# --- strict field types -------------------------------------------------------------------------
+
+
+class StrictBool(fields.Field):
+    """JSON true/false only: "yes", 1 and 0 are data errors, not booleans."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise ValidationError("must be true or false")
+        return value
+
+
+class JsonNumber(fields.Field):
+    """A finite JSON number (int or Decimal, never bool or string) in [minimum, maximum]."""
+
+    def __init__(self, minimum, maximum=None, message="must be a number", as_float=False, **kwargs):
+        super().__init__(**kwargs)
+        self.minimum, self.maximum, self.message, self.as_float = minimum, maximum, message, as_float
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        ok = type(value) is int or (isinstance(value, Decimal) and value.is_finite())
+        if not ok or value < self.minimum or (self.maximum is not None and value > self.maximum):
+            raise ValidationError(self.message)  # deliberately without the value: may be confidential
+        return float(value) if self.as_float else Decimal(value)
+
+
+class Year(fields.Field):
+    """A calendar year as a JSON integer."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not int or not 1 <= value <= 9999:
+            raise ValidationError(f"must be a year (an integer) or null: {_shown(value)}")
+        return value
+
+
+class IsoDate(fields.Field):
+    """Exactly YYYY-MM-DD and a real day (``date.fromisoformat`` alone also takes 20240311)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and _DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValidationError(f"must be a real date YYYY-MM-DD: {_shown(value)}")
+
+
+# --- validators ---------------------------------------------------------------------------------
+
+
+def _text(max_len: int, min_len: int = 0, **kwargs) -> fields.String:
+    """A string field limited to ``max_len`` characters; required ones must not be blank."""
+    bounds = f"{min_len}-{max_len}" if min_len else f"at most {max_len}"
+    checks = [validate.Length(min=min_len, max=max_len, error=f"must be {bounds} characters long")]
+    if min_len:
+        checks.append(_not_blank)
+    return fields.String(validate=checks, error_messages=_msgs("must be a string"), **kwargs)
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("must not be blank")
+
+
+def _identifier(value: str) -> None:
+    if not _ID.fullmatch(value):
+        raise ValidationError(f"must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-': {_shown(value)}")
+
+
+def _country(value: str) -> None:
+    if value in COUNTRY_CODES:
+        return
+    hint = f" (upper case: {value.upper()!r})" if value.upper() in COUNTRY_CODES else ""
+    raise ValidationError(f"not a valid ISO 3166-1 alpha-2 country code: {_shown(value)}{hint}")
+
+
+def _language(value: str) -> None:
+    if value not in LANGUAGE_CODES:
+        raise ValidationError(f"not an ISO 639-1 language code (two lower-case letters): {_shown(value)}")
+
+
+def _cert_type(value: str) -> None:
+    if value not in CERT_TYPES:
+        raise ValidationError(f"must be one of {', '.join(CERT_TYPES)}: {_shown(value)}")
+
+
+def _echoing(check: validate.Validator, reason: str):
+    """Wrap a marshmallow validator so its failure reads ``reason: 'value'`` (shortened)."""
+
+    def run(value):
+        try:
+            check(value)
+        except ValidationError:
+            raise ValidationError(f"{reason}: {_shown(value)}") from None
+
+    return run
+
+
+def _sane_revenue(value: Decimal) -> None:
+    """Bounds that keep every group sum exact (see module docstring)."""
+    if value > MAX_REVENUE or value != value.quantize(_REVENUE_QUANTUM, context=_WIDE):
+        raise ValidationError("must be at most 10^15 with at most 20 decimal places")
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class _Base(Schema):
+    """Unknown keys are dropped (and reported by ``_unknown_fields``); null means absent when optional."""
+
+    error_messages = {"type": "must be a JSON object"}
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _null_is_absent(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data  # marshmallow reports the type error
+        optional = {name for name, field in self.load_fields.items() if not field.required}
+        return {key: value for key, value in data.items() if not (value is None and key in optional)}
+
+
+class _Address(_Base):
+    street = _text(200, load_default=None)
+    postal_code = _text(20, load_default=None)
+    city = _text(100, min_len=1, required=True)
+    region = _text(100, load_default=None)
+    country = fields.String(required=True, validate=_country, error_messages=_msgs("must be a string"))
+
+
+class _Location(_Base):
+    lat = JsonNumber(-90, 90, "must be a number between -90 and 90", as_float=True)
+    lon = JsonNumber(-180, 180, "must be a number between -180 and 180", as_float=True)
+
+    @validates_schema
+    def _both_or_neither(self, data, **kwargs):
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError("lat and lon must be given together (or neither)")
+
+    @post_load
+    def _absent_is_none(self, data, **kwargs):
+        return data or None
+
+
+class _Contact(_Base):
+    phone = _text(40, load_default=None)
+    email = _text(254, load_default=None, validate=_echoing(validate.Email(), "not a valid e-mail address"))
+    website = _text(2000, load_default=None)
+
+    @validates_schema
+    def _http_url(self, data, **kwargs):
+        # validate= on _text() would replace its length check; a schema check keeps both.
+        website = data.get("website")
+        if website is not None:
+            try:
+                _echoing(validate.URL(schemes={"http", "https"}), "not an http(s) URL")(website)
+            except ValidationError as exc:
+                raise ValidationError(exc.messages, field_name="website") from None
+
+
+class _Certification(_Base):
+    person_id = _text(200, min_len=1, required=True)  # confidential: its messages never quote it
+    type = fields.String(required=True, validate=_cert_type, error_messages=_msgs("must be a string"))
+    valid_until = IsoDate(required=True, error_messages=_msgs("must be a date YYYY-MM-DD"))
+
+
+class _Program(_Base):
+    terms_accepted = StrictBool(required=True, error_messages=_msgs("must be true or false"))
+    revenue_eur = JsonNumber(
+        0, message="must be a number >= 0", required=True, validate=_sane_revenue,
+        error_messages=_msgs("must be a number >= 0"),
+    )
+    onboarding_completed = IsoDate(load_default=None)
+    sales_training_completed = IsoDate(load_default=None)
+    business_plan_year = Year(load_default=None)
+    ambassador = StrictBool(load_default=False)
+    certifications = fields.List(
+        fields.Nested(_Certification), load_default=list, error_messages=_msgs("must be a list")
+    )
+
+
+class _Record(_Base):
+    site_id = fields.String(required=True, validate=_identifier, error_messages=_msgs("must be a string"))
+    partner_id = fields.String(required=True, validate=_identifier, error_messages=_msgs("must be a string"))
+    company = _text(200, min_len=1, required=True)
+    site_name = _text(200, load_default=None)
+    address = fields.Nested(_Address, required=True, error_messages=_msgs("must be a JSON object"))
+    location = fields.Nested(_Location, load_default=None, error_messages=_msgs("must be a JSON object"))
+    contact = fields.Nested(_Contact, load_default=lambda: _Contact().load({}))
+    languages = fields.List(
+        fields.String(validate=_language, error_messages=_msgs("must be a string")),
+        load_default=list, error_messages=_msgs("must be a list"),
+    )
+    industries = fields.List(_text(50), load_default=list, error_messages=_msgs("must be a list"))
+    description = _text(2000, load_default=None)
+    program = fields.Nested(_Program, required=True, error_messages=_msgs("must be a JSON object"))
+
+
+_SCHEMA = _Record()  # stateless for load(): one instance serves every line
+
+
+# --- line parsing -------------------------------------------------------------------------------
+
+
+def _reject_constant(name: str) -> Decimal:
+    """NaN/Infinity are not JSON; read them as non-finite Decimals so the field rejects them."""
+    return Decimal(name)
+
+
+def _unknown_fields(schema: Schema, data: dict, prefix: str = ""):
+    """Dotted names of keys the schema does not know, at every level (list items share one name)."""
+    for key, value in data.items():
+        field = schema.load_fields.get(key)
+        if field is None:
+            yield prefix + (key if len(key) <= _SHOWN_MAX else key[: _SHOWN_MAX - 1] + "…")
+        else:
+            yield from _unknown_in(field, value, f"{prefix}{key}.")
+
+
+def _unknown_in(field: fields.Field, value, prefix: str):
+    if isinstance(field, fields.Nested) and isinstance(value, dict):
+        yield from _unknown_fields(field.schema, value, prefix)
+    elif isinstance(field, fields.List) and isinstance(value, list):
+        for item in value:
+            yield from _unknown_in(field.inner, item, prefix)
+
+
+def _flatten(messages, path: tuple[str, ...] = ()):
+    """marshmallow's nested error dict -> (dotted field, reason); ``_schema`` belongs to its parent."""
+    if isinstance(messages, dict):
+        for key, sub in messages.items():
+            yield from _flatten(sub, path if key == "_schema" else (*path, str(key)))
+    else:
+        yield ".".join(path) or "-", "; ".join(str(message) for message in messages)
+
+
+def _readable_site_id(data) -> str | None:
+    site_id = data.get("site_id") if isinstance(data, dict) else None
+    if not isinstance(site_id, str):
+        return None
+    return site_id if len(site_id) <= 64 else site_id[:63] + "…"
+
+
+def _decode(text: str):
+    """The JSON value of a line; ValueError (with a reason that quotes nothing) when not JSON."""
+    try:
+        return json.loads(text.lstrip("\ufeff"), parse_float=Decimal, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except (ValueError, RecursionError):  # e.g. a 5000-digit integer, or nesting 100k deep
+        raise ValueError("not valid JSON (a number is too long or nesting too deep)") from None
+
+
+def parse_line(line_no: int, text: str) -> ParsedLine | None:
+    """Parse and validate line ``line_no``; None for a blank line (RULES.md: blank lines are ignored)."""
+    if not text.strip():
+        return None
+    try:
+        data = _decode(text)
+    except ValueError as exc:
+        return ParsedLine(line_no, None, [Rejection(line_no, None, "-", str(exc))], [])
+    if not isinstance(data, dict):
+        reason = f"a record must be a JSON object, not {type(data).__name__}"
+        return ParsedLine(line_no, None, [Rejection(line_no, None, "-", reason)], [])
+    ignored = list(dict.fromkeys(_unknown_fields(_SCHEMA, data)))
+    try:
+        record = _SCHEMA.load(data)
+    except ValidationError as exc:
+        site_id = _readable_site_id(data)
+        rejections = [Rejection(line_no, site_id, path, why) for path, why in _flatten(exc.messages)]
+        return ParsedLine(line_no, None, rejections, ignored)
+    return ParsedLine(line_no, record, [], ignored)

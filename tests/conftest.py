@@ -1,0 +1,70 @@
+"""Shared fixtures: one real Elasticsearch for the whole run, and per-run index names.
+
+With ``ELASTICSEARCH_URL`` set the tests use that cluster (with the given credentials for every
+role); otherwise they start the local node, and stop it at the end only if they started it.
+Every index a test makes starts with a per-run prefix that the shipped roles' patterns cover.
+"""
+from __future__ import annotations
+
+import dataclasses
+import uuid
+
+import pytest
+
+from locator import localnode, nodeprocess
+from locator.es import make_client
+from locator.settings import Settings, load_settings
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "/integration/" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def base_settings() -> Settings:
+    return load_settings()
+
+
+@pytest.fixture(scope="session")
+def es_node(base_settings: Settings):
+    """Make sure a cluster is there; yields True when it is the project's local node."""
+    if base_settings.connection.external:
+        yield False
+        return
+    node = base_settings.local_node
+    paths = localnode.paths_for(base_settings)
+    _, started = nodeprocess.start(paths, node["port"], node["heap"], node["start_timeout_s"])
+    yield True
+    if started:
+        nodeprocess.stop(paths)
+
+
+@pytest.fixture(scope="session")
+def settings(base_settings: Settings, es_node) -> Settings:
+    """Settings whose index prefix is unique to this test run."""
+    prefix = f"{base_settings.index_prefix}-test-{uuid.uuid4().hex[:8]}"
+    return with_index_prefix(base_settings, prefix)
+
+
+def with_index_prefix(settings: Settings, prefix: str) -> Settings:
+    return dataclasses.replace(settings, elasticsearch={**settings.elasticsearch, "index_prefix": prefix})
+
+
+@pytest.fixture(scope="session")
+def indexer_es(settings: Settings):
+    client = make_client(settings, "indexer")
+    yield client
+    # Wildcard deletes are refused (action.destructive_requires_name), so delete by name.
+    names = list(client.indices.get(index=f"{settings.index_prefix}*", expand_wildcards="all"))
+    if names:
+        client.indices.delete(index=",".join(names))
+    client.close()
+
+
+@pytest.fixture(scope="session")
+def reader_es(settings: Settings):
+    client = make_client(settings, "reader")
+    yield client
+    client.close()

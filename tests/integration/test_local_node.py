@@ -1,0 +1,168 @@
+"""The local engine: the users and roles on the session's node, and the CLI lifecycle on a second node."""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import socket
+import subprocess
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+from base64 import b64encode
+from pathlib import Path
+
+import pytest
+from elasticsearch import AuthorizationException
+
+from locator.es import make_client
+from locator.settings import CONFIG_DIR
+
+
+def _cli(*args: str, env: dict | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "locator.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=timeout)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# ---------------------------------------------------------------- users and roles on the session node
+
+
+def test_the_reader_can_search_but_cannot_create_write_or_delete(settings, indexer_es, reader_es, es_node):
+    if not es_node:
+        pytest.skip("role separation is only known for the project's local node")
+    index = f"{settings.index_prefix}-roles"
+    indexer_es.indices.create(index=index)
+    indexer_es.index(index=index, id="1", document={"company": "Nordlys"}, refresh=True)
+    assert reader_es.search(index=index)["hits"]["total"]["value"] == 1
+    assert reader_es.cluster.health()["status"] in ("green", "yellow")
+    with pytest.raises(AuthorizationException):
+        reader_es.index(index=index, id="2", document={"company": "Intruder"})
+    with pytest.raises(AuthorizationException):
+        reader_es.delete(index=index, id="1")
+    with pytest.raises(AuthorizationException):
+        reader_es.indices.delete(index=index)
+    with pytest.raises(AuthorizationException):
+        reader_es.indices.create(index=f"{settings.index_prefix}-reader-made")
+    assert indexer_es.count(index=index)["count"] == 1
+
+
+def test_the_indexer_manages_the_projects_indices_and_aliases_only(settings, indexer_es, es_node):
+    if not es_node:
+        pytest.skip("role separation is only known for the project's local node")
+    index, alias = f"{settings.index_prefix}-own", f"{settings.index_prefix}-own-alias"
+    indexer_es.indices.create(index=index, settings={"number_of_replicas": 0})
+    indexer_es.indices.update_aliases(actions=[{"add": {"index": index, "alias": alias}}])
+    assert alias in indexer_es.indices.get_alias(index=index)[index]["aliases"]
+    indexer_es.indices.delete(index=index)
+    with pytest.raises(AuthorizationException):
+        indexer_es.indices.create(index="someone-elses-index")
+
+
+def test_the_shipped_role_bodies_are_what_the_node_enforces():
+    # The node's roles.yml is generated from these JSON bodies, the same an operator PUTs on a real cluster.
+    for role, must_have, must_not in (("indexer", {"write", "delete_index", "manage"}, {"all"}),
+                                      ("reader", {"read", "view_index_metadata"}, {"write", "manage", "delete_index"})):
+        body = json.loads((CONFIG_DIR / "roles" / f"partner_locator_{role}.json").read_text())
+        (grant,) = body["indices"]
+        assert grant["names"] == ["partner-locator*"]
+        assert must_have <= set(grant["privileges"]) and not must_not & set(grant["privileges"])
+
+
+# ---------------------------------------------------------------- the CLI lifecycle on a node of its own
+
+
+@pytest.fixture(scope="module")
+def second_node_env(base_settings):
+    if base_settings.connection.external:
+        pytest.skip("ELASTICSEARCH_URL is set: the local node is not used")
+    # Under /var/tmp and world-traversable: as root the node runs as 'nobody' and needs to reach it.
+    state = Path(tempfile.mkdtemp(prefix="pl-node-", dir="/var/tmp"))
+    state.chmod(0o755)
+    env = {"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(state), "PARTNER_LOCATOR_LOCAL_NODE_PORT": str(_free_port())}
+    env = {key: value for key, value in {**os.environ, **env}.items() if not key.startswith("ELASTICSEARCH_")}
+    yield env
+    _cli("es", "stop", env=env)
+    subprocess.run(["rm", "-rf", str(state)], check=False)
+
+
+def test_start_status_env_restart_and_stop(second_node_env):
+    env = second_node_env
+    port = env["PARTNER_LOCATOR_LOCAL_NODE_PORT"]
+    assert _cli("es", "status", env=env).returncode != 0
+
+    started = _cli("es", "start", "--heap", "384m", env=env)
+    assert started.returncode == 0, started.stderr
+    assert f"started at http://127.0.0.1:{port}" in started.stdout
+
+    status = _cli("es", "status", env=env)
+    assert status.returncode == 0
+    assert f"url: http://127.0.0.1:{port}" in status.stdout
+    assert "health: green" in status.stdout or "health: yellow" in status.stdout
+
+    again = _cli("es", "start", env=env)
+    assert again.returncode == 0 and "already running" in again.stdout
+
+    exports = _cli("es", "env", "--role", "admin", env=env).stdout
+    shell = f"{exports}\ncurl -s -u \"$ELASTICSEARCH_USERNAME:$ELASTICSEARCH_PASSWORD\" \"$ELASTICSEARCH_URL/_cluster/health\""
+    health = json.loads(subprocess.run(["bash", "-c", shell], capture_output=True, text=True, check=True).stdout)
+    assert health["cluster_name"] == "partner-locator-local"
+
+    _assert_reader_exports_carry_reader_rights(_cli("es", "env", env=env).stdout)
+
+    stopped = _cli("es", "stop", env=env)
+    assert stopped.returncode == 0 and "stopped" in stopped.stdout
+    assert _cli("es", "status", env=env).returncode != 0
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", int(port)), timeout=1).close()
+
+
+def _assert_reader_exports_carry_reader_rights(exports: str) -> None:
+    values = dict(line.removeprefix("export ").split("=", 1) for line in exports.splitlines())
+    values = {key: shlex.split(value)[0] for key, value in values.items()}
+    assert values["ELASTICSEARCH_USERNAME"] == "pl_reader"
+    token = b64encode(f"{values['ELASTICSEARCH_USERNAME']}:{values['ELASTICSEARCH_PASSWORD']}".encode()).decode()
+    request = urllib.request.Request(f"{values['ELASTICSEARCH_URL']}/partner-locator-forbidden", method="PUT",
+                                     headers={"Authorization": f"Basic {token}"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 403
+
+
+def test_a_port_held_by_another_program_is_a_clear_error_not_a_hang(second_node_env):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        result = _cli("es", "start", "--port", str(port), env=second_node_env, timeout=60)
+    assert result.returncode == 1
+    assert f"port {port} on 127.0.0.1 is already used by another program" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_java_names_what_to_install(second_node_env):
+    result = _cli("es", "start", env={**second_node_env, "ES_JAVA_HOME": "/nonexistent/jdk"}, timeout=60)
+    assert result.returncode == 1
+    assert "ES_JAVA_HOME=/nonexistent/jdk has no bin/java" in result.stderr
+
+
+def test_too_old_java_names_what_to_install(second_node_env, tmp_path):
+    fake_home = tmp_path / "jdk8"
+    (fake_home / "bin").mkdir(parents=True)
+    java = fake_home / "bin" / "java"
+    java.write_text('#!/bin/sh\necho \'openjdk version "1.8.0_392"\' >&2\n')
+    java.chmod(0o755)
+    result = _cli("es", "start", env={**second_node_env, "ES_JAVA_HOME": str(fake_home)}, timeout=60)
+    assert result.returncode == 1
+    assert "Java 8" in result.stderr and "needs Java 17 or newer" in result.stderr
+
+
+def test_stop_when_nothing_runs_says_so(second_node_env):
+    result = _cli("es", "stop", env=second_node_env)
+    assert result.returncode == 0 and "not running" in result.stdout
