@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from dataclasses import dataclass
 from datetime import date
 from decimal import Context, Decimal
 
 import pycountry
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
-
-from indexer.dupes import DuplicateSiteIds  # noqa: F401  (re-exported: part of this module's interface)
 
 CERT_TYPES = ("MCDE", "MCIT", "MCIE")
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
@@ -37,6 +36,7 @@ LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasat
 _ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN_MAX = 40
+_REVENUE = "must be a number >= 0"
 MAX_REVENUE = Decimal(10) ** 15
 _REVENUE_QUANTUM = Decimal("1e-20")
 _WIDE = Context(prec=100)  # wide enough to quantize any revenue <= 10^15 to 20 places exactly
@@ -73,62 +73,57 @@ def _msgs(invalid: str) -> dict[str, str]:
     return {"required": "is required", "null": "must not be null", "invalid": invalid}
 
 
-# --- strict field types -------------------------------------------------------------------------
+# --- strict converters (JSON types as in RULES.md, no coercion) ---------------------------------
 
 
-class StrictBool(fields.Field):
+def _bool(value):
     """JSON true/false only: "yes", 1 and 0 are data errors, not booleans."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if type(value) is not bool:
-            raise ValidationError("must be true or false")
-        return value
+    if type(value) is not bool:
+        raise ValidationError("must be true or false")
+    return value
 
 
-class JsonNumber(fields.Field):
+def _number(minimum, maximum=None, message="must be a number", as_float=False):
     """A finite JSON number (int or Decimal, never bool or string) in [minimum, maximum]."""
 
-    def __init__(self, minimum, maximum=None, message="must be a number", as_float=False, **kwargs):
-        super().__init__(**kwargs)
-        self.minimum, self.maximum, self.message, self.as_float = minimum, maximum, message, as_float
-
-    def _deserialize(self, value, attr, data, **kwargs):
+    def convert(value):
         ok = type(value) is int or (isinstance(value, Decimal) and value.is_finite())
-        if not ok or value < self.minimum or (self.maximum is not None and value > self.maximum):
-            raise ValidationError(self.message)  # deliberately without the value: may be confidential
-        return float(value) if self.as_float else Decimal(value)
+        if not ok or value < minimum or (maximum is not None and value > maximum):
+            raise ValidationError(message)  # deliberately without the value: it may be confidential
+        return float(value) if as_float else Decimal(value)
+
+    return convert
 
 
-class Year(fields.Field):
-    """A calendar year as a JSON integer."""
-
-    def _deserialize(self, value, attr, data, **kwargs):
-        if type(value) is not int or not 1 <= value <= 9999:
-            raise ValidationError(f"must be a year (an integer) or null: {_shown(value)}")
-        return value
+def _year(value):
+    if type(value) is not int or not 1 <= value <= 9999:
+        raise ValidationError(f"must be a year (an integer) or null: {_shown(value)}")
+    return value
 
 
-class IsoDate(fields.Field):
+def _date(value):
     """Exactly YYYY-MM-DD and a real day (``date.fromisoformat`` alone also takes 20240311)."""
+    if isinstance(value, str) and _DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValidationError(f"must be a real date YYYY-MM-DD: {_shown(value)}")
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, str) and _DATE.fullmatch(value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise ValidationError(f"must be a real date YYYY-MM-DD: {_shown(value)}")
+
+def _strict(convert, invalid: str, **kwargs) -> fields.Function:
+    return fields.Function(deserialize=convert, error_messages=_msgs(invalid), **kwargs)
 
 
 # --- validators ---------------------------------------------------------------------------------
 
 
-def _text(max_len: int, min_len: int = 0, **kwargs) -> fields.String:
+def _text(max_len: int, min_len: int = 0, check=None, **kwargs) -> fields.String:
     """A string field limited to ``max_len`` characters; required ones must not be blank."""
     bounds = f"{min_len}-{max_len}" if min_len else f"at most {max_len}"
     checks = [validate.Length(min=min_len, max=max_len, error=f"must be {bounds} characters long")]
-    if min_len:
-        checks.append(_not_blank)
+    checks += [_not_blank] if min_len else []
+    checks += [check] if check else []
     return fields.String(validate=checks, error_messages=_msgs("must be a string"), **kwargs)
 
 
@@ -137,38 +132,32 @@ def _not_blank(value: str) -> None:
         raise ValidationError("must not be blank")
 
 
-def _identifier(value: str) -> None:
-    if not _ID.fullmatch(value):
-        raise ValidationError(f"must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-': {_shown(value)}")
-
-
-def _country(value: str) -> None:
-    if value in COUNTRY_CODES:
-        return
-    hint = f" (upper case: {value.upper()!r})" if value.upper() in COUNTRY_CODES else ""
-    raise ValidationError(f"not a valid ISO 3166-1 alpha-2 country code: {_shown(value)}{hint}")
-
-
-def _language(value: str) -> None:
-    if value not in LANGUAGE_CODES:
-        raise ValidationError(f"not an ISO 639-1 language code (two lower-case letters): {_shown(value)}")
-
-
-def _cert_type(value: str) -> None:
-    if value not in CERT_TYPES:
-        raise ValidationError(f"must be one of {', '.join(CERT_TYPES)}: {_shown(value)}")
-
-
-def _echoing(check: validate.Validator, reason: str):
-    """Wrap a marshmallow validator so its failure reads ``reason: 'value'`` (shortened)."""
+def _must(test, reason: str):
+    """A validator: ``test(value)`` truthy (a set's ``__contains__``, a regex ``fullmatch``, or a
+    marshmallow validator, which returns the value or raises), else ``reason: 'value'``."""
 
     def run(value):
         try:
-            check(value)
+            ok = bool(test(value))
         except ValidationError:
-            raise ValidationError(f"{reason}: {_shown(value)}") from None
+            ok = False
+        if not ok:
+            raise ValidationError(f"{reason}: {_shown(value)}")
 
     return run
+
+
+def _country(value: str) -> None:
+    if value not in COUNTRY_CODES:
+        hint = f" (upper case: {value.upper()!r})" if value.upper() in COUNTRY_CODES else ""
+        raise ValidationError(f"not a valid ISO 3166-1 alpha-2 country code: {_shown(value)}{hint}")
+
+
+_identifier = _must(_ID.fullmatch, "must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-'")
+_language = _must(LANGUAGE_CODES.__contains__, "not an ISO 639-1 language code (two lower-case letters)")
+_cert_type = _must(set(CERT_TYPES).__contains__, f"must be one of {', '.join(CERT_TYPES)}")
+_email = _must(validate.Email(), "not a valid e-mail address")
+_website = _must(validate.URL(schemes={"http", "https"}), "not an http(s) URL")
 
 
 def _sane_revenue(value: Decimal) -> None:
@@ -188,12 +177,15 @@ class _Base(Schema):
     class Meta:
         unknown = EXCLUDE
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._optional = frozenset(name for name, field in self.load_fields.items() if not field.required)
+
     @pre_load
     def _null_is_absent(self, data, **kwargs):
         if not isinstance(data, dict):
             return data  # marshmallow reports the type error
-        optional = {name for name, field in self.load_fields.items() if not field.required}
-        return {key: value for key, value in data.items() if not (value is None and key in optional)}
+        return {key: value for key, value in data.items() if not (value is None and key in self._optional)}
 
 
 class _Address(_Base):
@@ -205,8 +197,8 @@ class _Address(_Base):
 
 
 class _Location(_Base):
-    lat = JsonNumber(-90, 90, "must be a number between -90 and 90", as_float=True)
-    lon = JsonNumber(-180, 180, "must be a number between -180 and 180", as_float=True)
+    lat = _strict(_number(-90, 90, "must be a number between -90 and 90", as_float=True), "must be a number")
+    lon = _strict(_number(-180, 180, "must be a number between -180 and 180", as_float=True), "must be a number")
 
     @validates_schema
     def _both_or_neither(self, data, **kwargs):
@@ -220,36 +212,23 @@ class _Location(_Base):
 
 class _Contact(_Base):
     phone = _text(40, load_default=None)
-    email = _text(254, load_default=None, validate=_echoing(validate.Email(), "not a valid e-mail address"))
-    website = _text(2000, load_default=None)
-
-    @validates_schema
-    def _http_url(self, data, **kwargs):
-        # validate= on _text() would replace its length check; a schema check keeps both.
-        website = data.get("website")
-        if website is not None:
-            try:
-                _echoing(validate.URL(schemes={"http", "https"}), "not an http(s) URL")(website)
-            except ValidationError as exc:
-                raise ValidationError(exc.messages, field_name="website") from None
+    email = _text(254, check=_email, load_default=None)
+    website = _text(2000, check=_website, load_default=None)
 
 
 class _Certification(_Base):
     person_id = _text(200, min_len=1, required=True)  # confidential: its messages never quote it
     type = fields.String(required=True, validate=_cert_type, error_messages=_msgs("must be a string"))
-    valid_until = IsoDate(required=True, error_messages=_msgs("must be a date YYYY-MM-DD"))
+    valid_until = _strict(_date, "must be a date YYYY-MM-DD", required=True)
 
 
 class _Program(_Base):
-    terms_accepted = StrictBool(required=True, error_messages=_msgs("must be true or false"))
-    revenue_eur = JsonNumber(
-        0, message="must be a number >= 0", required=True, validate=_sane_revenue,
-        error_messages=_msgs("must be a number >= 0"),
-    )
-    onboarding_completed = IsoDate(load_default=None)
-    sales_training_completed = IsoDate(load_default=None)
-    business_plan_year = Year(load_default=None)
-    ambassador = StrictBool(load_default=False)
+    terms_accepted = _strict(_bool, "must be true or false", required=True)
+    revenue_eur = _strict(_number(0, message=_REVENUE), _REVENUE, required=True, validate=_sane_revenue)
+    onboarding_completed = _strict(_date, "must be a date YYYY-MM-DD", load_default=None)
+    sales_training_completed = _strict(_date, "must be a date YYYY-MM-DD", load_default=None)
+    business_plan_year = _strict(_year, "must be a year", load_default=None)
+    ambassador = _strict(_bool, "must be true or false", load_default=False)
     certifications = fields.List(
         fields.Nested(_Certification), load_default=list, error_messages=_msgs("must be a list")
     )
@@ -276,11 +255,6 @@ _SCHEMA = _Record()  # stateless for load(): one instance serves every line
 
 
 # --- line parsing -------------------------------------------------------------------------------
-
-
-def _reject_constant(name: str) -> Decimal:
-    """NaN/Infinity are not JSON; read them as non-finite Decimals so the field rejects them."""
-    return Decimal(name)
 
 
 def _unknown_fields(schema: Schema, data: dict, prefix: str = ""):
@@ -310,6 +284,9 @@ def _flatten(messages, path: tuple[str, ...] = ()):
         yield ".".join(path) or "-", "; ".join(str(message) for message in messages)
 
 
+_JSON_TYPES = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
+
+
 def _readable_site_id(data) -> str | None:
     site_id = data.get("site_id") if isinstance(data, dict) else None
     if not isinstance(site_id, str):
@@ -320,7 +297,9 @@ def _readable_site_id(data) -> str | None:
 def _decode(text: str):
     """The JSON value of a line; ValueError (with a reason that quotes nothing) when not JSON."""
     try:
-        return json.loads(text.lstrip("\ufeff"), parse_float=Decimal, parse_constant=_reject_constant)
+        # NaN/Infinity (not JSON, but Python's json reads them) become non-finite Decimals that
+        # every number field rejects, so the reason names the field instead of the whole line.
+        return json.loads(text.lstrip("\ufeff"), parse_float=Decimal, parse_constant=Decimal)
     except json.JSONDecodeError as exc:
         raise ValueError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
     except (ValueError, RecursionError):  # e.g. a 5000-digit integer, or nesting 100k deep
@@ -336,7 +315,7 @@ def parse_line(line_no: int, text: str) -> ParsedLine | None:
     except ValueError as exc:
         return ParsedLine(line_no, None, [Rejection(line_no, None, "-", str(exc))], [])
     if not isinstance(data, dict):
-        reason = f"a record must be a JSON object, not {type(data).__name__}"
+        reason = f"a record must be a JSON object, not {_JSON_TYPES.get(type(data), 'a number')}"
         return ParsedLine(line_no, None, [Rejection(line_no, None, "-", reason)], [])
     ignored = list(dict.fromkeys(_unknown_fields(_SCHEMA, data)))
     try:
@@ -346,3 +325,42 @@ def parse_line(line_no: int, text: str) -> ParsedLine | None:
         rejections = [Rejection(line_no, site_id, path, why) for path, why in _flatten(exc.messages)]
         return ParsedLine(line_no, None, rejections, ignored)
     return ParsedLine(line_no, record, [], ignored)
+
+
+# --- duplicate site ids -------------------------------------------------------------------------
+
+
+class DuplicateSiteIds:
+    """Remembers each site_id and its first line, in a temporary on-disk SQLite table.
+
+    Why SQLite: a Python dict of 1M ids costs ~150 MB; this keeps RAM at the page cache (8 MB cap)
+    and is exact (keyed by the id itself, so no hash can collide). The file is SQLite's private
+    temporary database: deleted on ``close()``. Everything runs in one transaction, no fsync.
+    Measured for 1M ids (Python 3.11, SQLite 3, this dev container): RSS grows by 8.6 MB; 1.4 s for
+    sequential ids ("S0000000"..), 3.7 s for random 32-character ids; a repeat is found in ~3 us.
+    """
+
+    _CACHE_KIB = 8 * 1024
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect("", isolation_level=None)  # "" = private temp file, removed on close
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{self._CACHE_KIB}"):
+            self._db.execute(f"PRAGMA {pragma}")
+        self._db.execute("CREATE TABLE seen (site_id TEXT PRIMARY KEY, line INTEGER NOT NULL) WITHOUT ROWID")
+        self._db.execute("BEGIN")
+
+    def check(self, site_id: str, line: int) -> int | None:
+        """The first line of ``site_id`` if seen before; else remember it at ``line`` and return None."""
+        inserted = self._db.execute("INSERT OR IGNORE INTO seen VALUES (?, ?)", (site_id, line)).rowcount
+        if inserted:
+            return None
+        return self._db.execute("SELECT line FROM seen WHERE site_id = ?", (site_id,)).fetchone()[0]
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> DuplicateSiteIds:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()

@@ -6,7 +6,7 @@ user whose role matches the job: writing commands as ``indexer``, the web app as
 """
 from __future__ import annotations
 
-from elasticsearch import Elasticsearch
+from elasticsearch import Elasticsearch, OrjsonSerializer
 
 from locator import localnode
 from locator.settings import Settings
@@ -43,4 +43,5 @@ def client_options(settings: Settings, role: str) -> dict:
 
 
 def make_client(settings: Settings, role: str) -> Elasticsearch:
-    return Elasticsearch(**client_options(settings, role))
+    # orjson: bulk bodies and search responses are the hot path of both the indexer and the API.
+    return Elasticsearch(**client_options(settings, role), serializer=OrjsonSerializer())
