@@ -147,7 +147,8 @@ def _must(test, reason: str):
     return run
 
 
-def _country(value: str) -> None:
+def validate_country(value: str) -> None:
+    """Raise ValidationError unless ``value`` is a real ISO 3166-1 alpha-2 code in upper case."""
     if value not in COUNTRY_CODES:
         hint = f" (upper case: {value.upper()!r})" if value.upper() in COUNTRY_CODES else ""
         raise ValidationError(f"not a valid ISO 3166-1 alpha-2 country code: {_shown(value)}{hint}")
@@ -193,7 +194,7 @@ class _Address(_Base):
     postal_code = _text(20, load_default=None)
     city = _text(100, min_len=1, required=True)
     region = _text(100, load_default=None)
-    country = fields.String(required=True, validate=_country, error_messages=_msgs("must be a string"))
+    country = fields.String(required=True, validate=validate_country, error_messages=_msgs("must be a string"))
 
 
 class _Location(_Base):
@@ -275,11 +276,14 @@ def _unknown_in(field: fields.Field, value, prefix: str):
             yield from _unknown_in(field.inner, item, prefix)
 
 
-def _flatten(messages, path: tuple[str, ...] = ()):
+_NOT_A_FIELD = frozenset({"_schema", "key", "value"})  # marshmallow's own levels (schema, Dict)
+
+
+def flatten_errors(messages, path: tuple[str, ...] = ()):
     """marshmallow's nested error dict -> (dotted field, reason); ``_schema`` belongs to its parent."""
     if isinstance(messages, dict):
         for key, sub in messages.items():
-            yield from _flatten(sub, path if key == "_schema" else (*path, str(key)))
+            yield from flatten_errors(sub, path if key in _NOT_A_FIELD else (*path, str(key)))
     else:
         yield ".".join(path) or "-", "; ".join(str(message) for message in messages)
 
@@ -322,7 +326,7 @@ def parse_line(line_no: int, text: str) -> ParsedLine | None:
         record = _SCHEMA.load(data)
     except ValidationError as exc:
         site_id = _readable_site_id(data)
-        rejections = [Rejection(line_no, site_id, path, why) for path, why in _flatten(exc.messages)]
+        rejections = [Rejection(line_no, site_id, path, why) for path, why in flatten_errors(exc.messages)]
         return ParsedLine(line_no, None, rejections, ignored)
     return ParsedLine(line_no, record, [], ignored)
 

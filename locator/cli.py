@@ -10,6 +10,7 @@ import shlex
 import sys
 
 import click
+import elasticsearch
 
 from locator import localnode, nodeprocess
 from locator.localnode import NodeError
@@ -120,6 +121,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except _EXPECTED as exc:
         click.echo(f"partner-locator: error: {exc}", err=True)
+        return 1
+    except elasticsearch.ConnectionError as exc:
+        click.echo(f"partner-locator: error: cannot reach Elasticsearch ({exc.message})", err=True)
+        return 1
+    except elasticsearch.ApiError as exc:
+        click.echo(f"partner-locator: error: Elasticsearch answered {exc.meta.status}: {exc.message}", err=True)
         return 1
 
 

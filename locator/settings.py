@@ -41,7 +41,24 @@ class _LocalNodeSection(Schema):
     state_dir = fields.String(required=True)
 
 
-_SECTIONS: dict[str, type[Schema]] = {"elasticsearch": _ElasticsearchSection, "local_node": _LocalNodeSection}
+class _IndexerSection(Schema):
+    bulk_chunk_size = fields.Integer(required=True, validate=validate.Range(min=1, max=50_000))
+    bulk_threads = fields.Integer(required=True, validate=validate.Range(min=1, max=16))
+    lock_lease_s = fields.Integer(required=True, validate=validate.Range(min=10, max=3600))
+
+
+class _GeocodingSection(Schema):
+    backend = fields.String(required=True, validate=validate.OneOf(["gazetteer", "nominatim"]))
+    user_agent = fields.String(required=True, validate=validate.Length(min=3))
+    min_delay_s = fields.Float(required=True, validate=validate.Range(min=0))
+
+
+_SECTIONS: dict[str, type[Schema]] = {
+    "elasticsearch": _ElasticsearchSection,
+    "local_node": _LocalNodeSection,
+    "indexer": _IndexerSection,
+    "geocoding": _GeocodingSection,
+}
 
 
 @dataclass(frozen=True)
@@ -63,6 +80,8 @@ class Connection:
 class Settings:
     elasticsearch: dict
     local_node: dict
+    indexer: dict
+    geocoding: dict
     connection: Connection
 
     @property

