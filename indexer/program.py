@@ -73,6 +73,7 @@ def _minimum(value) -> int:
 
 
 _REQUIRED = {"required": "is required", "invalid": "must be a table"}
+_TIER_NAME = validate.OneOf(TIER_NAMES, error=f"unknown tier {{input!r}}; known: {_KNOWN_TIERS}")
 
 
 class _Strict(Schema):
@@ -90,7 +91,7 @@ class _Region(_Strict):
         load_default=list, error_messages={"invalid": "must be a list of country codes"},
     )
     thresholds = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(TIER_NAMES, error=f"unknown tier {{input!r}}; known: {_KNOWN_TIERS}")),
+        keys=fields.String(validate=_TIER_NAME),
         values=fields.Function(deserialize=_amount),
         required=True, error_messages=_REQUIRED,
     )
@@ -108,7 +109,7 @@ class _Program(_Strict):
         validate=validate.Equal("EUR", error='must be "EUR" since revenue_eur is in EUR, not {input!r}'),
     )
     certifications = fields.Dict(
-        keys=fields.String(validate=validate.OneOf(TIER_NAMES, error=f"unknown tier {{input!r}}; known: {_KNOWN_TIERS}")),
+        keys=fields.String(validate=_TIER_NAME),
         values=fields.Dict(
             keys=fields.String(), values=fields.Function(deserialize=_minimum), error_messages=_REQUIRED
         ),

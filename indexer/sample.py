@@ -1,0 +1,284 @@
+"""A realistic sample partner export (RULES.md section 1), for demos, tests and load runs.
+
+Real towns and coordinates from the gazetteer (never invented points), company names from
+multi-lingual word lists, a tier mix near the real one (about a third of (partner, country)
+groups qualify for Advanced or Premier), ~10% of sites without a location (their town spelled as
+exports do: accents stripped, digraphs, capitals) and ~0.3% broken lines of the kinds the indexer
+must reject. Deterministic for (sites, seed, as_of); streaming, in constant memory.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import random
+import re
+import sys
+from collections import deque
+from itertools import accumulate
+from pathlib import Path
+from typing import IO, Iterator
+
+from locator.gazetteer import Gazetteer, Place
+from locator.text import strip_accents
+
+log = logging.getLogger(__name__)
+
+# Countries and their share of partners; the regions of RULES.md section 3 dominate.
+_COUNTRY_WEIGHTS = dict(
+    US=12, CA=3, MX=2, BR=3, AR=1, CL=1, CO=1, PE=1, DK=4, SE=3, NO=2, FI=2, DE=6, FR=5, GB=5, NL=3, BE=2,
+    ES=3, IT=3, PL=2, AE=2, SA=1, ZA=1, AU=3, NZ=1, JP=3, SG=1, IN=2, KR=1, TW=1, CN=1, ID=1, TH=1, MY=1,
+    VN=1, PH=1, CH=2, AT=2, IE=1, PT=1, CZ=1, TR=1, IL=1, HU=1, RO=1, GR=1, KE=1, NG=1, EG=1,
+)
+# Revenue thresholds (authorized, advanced, premier) by region: the defaults of RULES.md section 3.
+_REGIONS = {
+    "US CA MX BR AR CL CO PE": (10_000, 75_000, 300_000),
+    "DK SE NO FI DE FR GB NL BE ES IT PL AE SA ZA": (10_000, 60_000, 250_000),
+    "AU NZ JP SG IN KR TW CN ID TH MY VN PH": (8_000, 50_000, 200_000),
+}
+_THRESHOLDS = {code: limits for codes, limits in _REGIONS.items() for code in codes.split()}
+_DEFAULT_THRESHOLDS = (10_000, 60_000, 250_000)
+# Per language: name stems; trades; legal forms; whether the trade comes first; street templates.
+_WORDS = {
+    "da": ("Nordlys;Fjord;Kyst;Ravn;Polar;Øresund;Jysk;Vestkyst", "Sikring;Sikkerhed;Videoteknik;Overvågning", "ApS;A/S", False,
+           "Vestergade {n};Østergade {n};Banegårdspladsen {n};Industrivej {n};Strandvejen {n}"),
+    "sv": ("Norrsken;Fjäll;Göta;Älv;Skärgård", "Säkerhet;Bevakning;Videoteknik;Larm", "AB", False,
+           "Storgatan {n};Drottninggatan {n};Industrigatan {n};Kungsgatan {n}"),
+    "no": ("Nordlys;Fjell;Vestland;Trønder;Bre", "Sikkerhet;Vakt;Videoteknikk;Overvåking", "AS", False,
+           "Storgata {n};Kirkegata {n};Industriveien {n};Strandgata {n}"),
+    "fi": ("Revontuli;Järvi;Karhu;Pohjola;Sampo", "Turva;Valvonta;Videotekniikka", "Oy", False,
+           "Hämeenkatu {n};Kauppakatu {n};Teollisuustie {n}"),
+    "de": ("Zürcher;Alpen;Rhein;Nordstern;Adler;Hanse;Elbtal;Bayerische", "Videotechnik;Sicherheitstechnik;Überwachungssysteme;Sicherheit",
+           "GmbH;AG;GmbH & Co. KG", False, "Hauptstraße {n};Bahnhofstraße {n};Industriestraße {n};Schillerstraße {n}"),
+    "fr": ("Lyonnaise;Atlantique;Azur;Alpine;Provençale;Parisienne", "Sécurité Vidéo;Protection Électronique;Télésurveillance;Sûreté",
+           "SARL;SAS", True, "{n} rue de la République;{n} avenue Jean Jaurès;{n} boulevard Gambetta;{n} rue Pasteur"),
+    "nl": ("Noordzee;Delta;Polder;Oranje;Hollandse", "Beveiliging;Videotechniek;Bewaking", "B.V.", False,
+           "Kerkstraat {n};Stationsweg {n};Industrieweg {n};Dorpsstraat {n}"),
+    "es": ("Ibérica;Atlántica;Andina;Levante;Mediterránea;Azteca", "Seguridad;Videovigilancia;Sistemas de Seguridad", "S.L.;S.A.", True,
+           "Calle Mayor {n};Avenida de la Constitución {n};Calle Real {n};Paseo de Gracia {n}"),
+    "it": ("Adriatica;Alpina;Tirrena;Lombarda;Etrusca", "Sicurezza;Videosorveglianza;Sistemi di Sicurezza", "S.r.l.;S.p.A.", True,
+           "Via Roma {n};Corso Italia {n};Via Garibaldi {n};Via Dante {n}"),
+    "pt": ("Atlântica;Lusitana;Paulista;Carioca;Tropical", "Segurança;Videomonitoramento;Sistemas de Segurança", "Ltda.;S.A.", True,
+           "Rua das Flores, {n};Avenida Paulista, {n};Rua Augusta, {n}"),
+    "pl": ("Wisła;Bałtyk;Tatry;Mazowsze;Śląsk", "Ochrona;Monitoring;Systemy Zabezpieczeń", "sp. z o.o.;S.A.", False,
+           "ul. Długa {n};ul. Marszałkowska {n};ul. Przemysłowa {n}"),
+    "en": ("Summit;Pinnacle;Harbour;Northgate;Redwood;Keystone;Bluewater;Sentinel;Ironbridge", "Security;Video Systems;Surveillance;Integrated Security",
+           "Ltd;Inc.", False, "{n} Main Street;{n} High Street;{n} Station Road;{n} Park Avenue;{n} Market Street"),
+}
+_LEGAL_FORMS = {"US": "Inc.;LLC;Corp.", "GB": "Ltd", "AU": "Pty Ltd", "NZ": "Ltd", "CA": "Inc.;Ltd.", "IN": "Pvt Ltd", "SG": "Pte Ltd",
+                "JP": "K.K.", "ZA": "(Pty) Ltd", "AE": "LLC;FZE", "CH": "AG;GmbH;SA", "AT": "GmbH", "BE": "BV;SRL", "MX": "S.A. de C.V."}
+_POSTAL = {"DK": "####", "NO": "####", "CH": "####", "AT": "####", "BE": "####", "AU": "####", "NZ": "####", "ZA": "####",
+           "PH": "####", "HU": "####", "GB": "@@# #@@", "NL": "#### @@", "CA": "@#@ #@#", "JP": "###-####", "PL": "##-###",
+           "SE": "### ##", "CZ": "### ##", "GR": "### ##", "BR": "#####-###", "PT": "####-###", "SG": "######", "IN": "######",
+           "CN": "######", "RO": "######", "IE": "@## @@##", "CL": "#######", "AE": ""}
+_INDUSTRIES = ("retail", "logistics", "airports", "city surveillance", "healthcare", "education", "banking",
+               "critical infrastructure", "hospitality", "transportation", "manufacturing", "government", "ports", "casinos")
+_SENTENCES = ("Designs and installs video systems for {a} customers in {city}.",
+              "Security integrator serving {a} and {b} across {country}.",
+              "Milestone XProtect specialists for {a}, from design to 24/7 support.",
+              "Video security, access control and analytics for {a} and {b} sites.",
+              "Local {city} team with certified engineers for {a} projects.")
+_SITE_KINDS = ("office", "office", "branch", "headquarters", "service center")
+_TIERS = (("premier", 12), ("advanced", 24), ("authorized", 34), ("none", 30))  # 36% listed
+_REVENUE = "\x00revenue\x00"  # placeholder, replaced by a 2-decimal number after json.dumps
+_BROKEN_RATE = 0.003
+_NO_LOCATION_RATE = 0.10
+
+
+def generate(sites: int, seed: int = 1, *, gazetteer: Gazetteer | None = None,
+             as_of: dt.date | None = None) -> Iterator[str]:
+    """Yield ``sites`` export lines (JSON, no newline). Dates are relative to as_of (default
+    today, UTC), so tiers evaluated on that day come out as intended."""
+    gazetteer = gazetteer or _default_gazetteer()
+    return _Generator(gazetteer, seed, as_of or dt.datetime.now(dt.timezone.utc).date()).lines(sites)
+
+
+def write_sample(path_or_stdout: str | Path | IO[str] | None, sites: int, seed: int = 1, **options) -> None:
+    """Write a sample export to a path, an open text stream, or stdout ("-" or None)."""
+    if path_or_stdout in (None, "-"):
+        return _write(sys.stdout, sites, seed, options)
+    if hasattr(path_or_stdout, "write"):
+        return _write(path_or_stdout, sites, seed, options)
+    with open(path_or_stdout, "w", encoding="utf-8", newline="\n") as handle:
+        _write(handle, sites, seed, options)
+
+
+def _write(handle: IO[str], sites: int, seed: int, options: dict) -> None:
+    batch: list[str] = []
+    for line in generate(sites, seed, **options):
+        batch.append(line)
+        if len(batch) == 2000:  # fewer, larger writes; memory stays constant
+            handle.write("\n".join(batch) + "\n")
+            batch.clear()
+    if batch:
+        handle.write("\n".join(batch) + "\n")
+
+
+def _default_gazetteer() -> Gazetteer:
+    from locator.settings import load_settings
+
+    return Gazetteer.open(load_settings().cache_dir)
+
+
+def _split(words: str) -> list[str]:
+    return words.split(";") if words else [""]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", strip_accents(text).lower()).strip("-")
+
+
+class _Generator:
+    def __init__(self, gazetteer: Gazetteer, seed: int, as_of: dt.date):
+        self.rng, self.gaz, self.as_of = random.Random(seed), gazetteer, as_of
+        self.countries = list(_COUNTRY_WEIGHTS)
+        self.country_weights = list(accumulate(_COUNTRY_WEIGHTS.values()))
+        self.cities: dict[str, tuple[list[Place], list[float]]] = {}
+        self.geocodable: dict[str, bool] = {}
+        self.recent_ids: deque[str] = deque(maxlen=64)
+        self.site_no = self.partner_no = self.person_no = 0
+
+    def lines(self, sites: int) -> Iterator[str]:
+        emitted = 0
+        while emitted < sites:
+            for record in self._partner()[: sites - emitted]:
+                yield self._line(record)
+                emitted += 1
+
+    # -- partners and groups ------------------------------------------------------------------
+
+    def _partner(self) -> list[dict]:
+        rng = self.rng
+        self.partner_no += 1
+        home = rng.choices(self.countries, cum_weights=self.country_weights)[0]
+        count = rng.choices(range(1, 9), weights=(35, 20, 13, 10, 8, 6, 4, 4))[0]
+        abroad = self._abroad(home) if count >= 3 and rng.random() < 0.3 else []
+        placed = [home] + [rng.choice(abroad) if abroad and rng.random() < 0.35 else home for _ in range(count - 1)]
+        partner = self._company(home)
+        partner["persons"] = [self._person() for _ in range(rng.randint(2, 6))]
+        records = []
+        for country in dict.fromkeys(placed):  # one (partner, country) group at a time
+            flags = self._group_flags()
+            programs = self._programs(placed.count(country), country, flags, partner["persons"])
+            records += [self._site(partner, country, program) for program in programs]
+        return records
+
+    def _abroad(self, home: str) -> list[str]:
+        country = self.gaz.country(home)
+        near = [code for code in (country.neighbours if country else ()) if code in _COUNTRY_WEIGHTS]
+        return near[:2] or [self.rng.choices(self.countries, cum_weights=self.country_weights)[0]]
+
+    def _company(self, country: str) -> dict:
+        rng, lang = self.rng, self._language(country)
+        stems, trades, forms, trade_first, _ = _WORDS.get(lang, _WORDS["en"])
+        stem, trade = rng.choice(_split(stems)), rng.choice(_split(trades))
+        form = rng.choice(_split(_LEGAL_FORMS.get(country, forms)))
+        name = f"{trade} {stem} {form}" if trade_first else f"{stem} {trade} {form}"
+        return {"id": f"P{self.partner_no:06d}", "name": name, "domain": f"{_slug(stem + ' ' + trade)}.example",
+                "industries": rng.sample(_INDUSTRIES, rng.randint(1, 3))}
+
+    def _person(self) -> str:
+        self.person_no += 1
+        return f"E{self.person_no:06d}"
+
+    def _group_flags(self) -> dict[str, bool]:
+        """Which requirements the group meets, from a target tier and, below it, one reason."""
+        rng = self.rng
+        tier = rng.choices([t for t, _ in _TIERS], weights=[w for _, w in _TIERS])[0]
+        flags = dict(terms=True, onboarding=True, training=True, certs=True, extras=tier == "premier", tier=tier)
+        if tier == "authorized":
+            reason = rng.choice(("onboarding", "training", "certs", "revenue"))
+            flags[reason] = False
+        elif tier == "none" and rng.random() < 0.4:
+            flags["terms"] = False
+        return flags
+
+    def _revenue(self, country: str, flags: dict) -> float:
+        authorized, advanced, premier = _THRESHOLDS.get(country, _DEFAULT_THRESHOLDS)
+        low, high = {"premier": (premier * 1.05, premier * 3), "advanced": (advanced * 1.05, premier * 0.95),
+                     "none": (0, authorized * 0.9) if flags["terms"] else (0, premier)}.get(flags["tier"], (authorized * 1.1, advanced * 2))
+        if flags["tier"] == "authorized" and not flags.get("revenue", True):
+            high = advanced * 0.9
+        return self.rng.uniform(low, high)
+
+    def _programs(self, count: int, country: str, flags: dict, persons: list[str]) -> list[dict]:
+        rng = self.rng
+        shares = [rng.random() + 0.2 for _ in range(count)]
+        revenue = self._revenue(country, flags)
+        programs = []
+        for index, share in enumerate(shares):
+            first = index == 0  # the first site carries what the group must meet
+            program = {"terms_accepted": flags["terms"] and (first or rng.random() < 0.9),
+                       "revenue_eur": round(revenue * share / sum(shares), 2),
+                       "onboarding_completed": self._date(-rng.randint(60, 2500)) if flags["onboarding"] and (first or rng.random() < 0.7) else None,
+                       "sales_training_completed": self._training(flags["training"] and (first or rng.random() < 0.5)),
+                       "business_plan_year": self.as_of.year if flags["extras"] and first else rng.choice((None, self.as_of.year - 1)),
+                       "ambassador": flags["extras"] and first,
+                       "certifications": self._certs(flags, first, persons)}
+            programs.append(program)
+        return programs
+
+    def _training(self, recent: bool) -> str | None:
+        if recent:
+            return self._date(-self.rng.randint(1, 360))
+        return self.rng.choice((None, self._date(-self.rng.randint(370, 900))))
+
+    def _certs(self, flags: dict, first: bool, persons: list[str]) -> list[dict]:
+        rng = self.rng
+        needed = (["MCDE", "MCIT"] + (["MCIE"] if flags["extras"] else [])) if flags["certs"] and first else []
+        extra = rng.choices(("MCDE", "MCIT", "MCIE"), k=rng.choice((0, 0, 1, 2)))
+        valid = [True] * len(needed) + [flags["certs"] and rng.random() < 0.7 for _ in extra]
+        days = [rng.randint(30, 900) if ok else -rng.randint(1, 400) for ok in valid]
+        return [{"person_id": rng.choice(persons), "type": kind, "valid_until": self._date(day)}
+                for kind, day in zip(needed + extra, days)]
+
+    def _date(self, days_from_as_of: int) -> str:
+        return (self.as_of + dt.timedelta(days=days_from_as_of)).isoformat()
+
+    # -- sites --------------------------------------------------------------------------------
+
+    def _site(self, partner: dict, country: str, program: dict) -> dict:
+        rng, place = self.rng, self._city(country)
+        self.site_no += rng.choice((1, 1, 1, 2, 5))  # ids with gaps, as in a real CRM
+        region = (place.region if rng.random() < 0.6 else place.region_code) if place.region else None
+        record = {"site_id": f"S{self.site_no:07d}", "partner_id": partner["id"], "company": partner["name"]}
+        if rng.random() < 0.9:
+            record["site_name"] = f"{place.name} {rng.choice(_SITE_KINDS)}"
+        record["address"] = {"street": self._street(country), "postal_code": self._postal(country), "city": place.name,
+                             **({"region": region} if region else {}), "country": country}
+        if rng.random() < _NO_LOCATION_RATE and self._geocodable(place, region):
+            record["address"]["city"] = self._spelling(place.name)
+        else:
+            record["location"] = {"lat": round(place.lat + rng.uniform(-0.01, 0.01), 5), "lon": round(place.lon + rng.uniform(-0.01, 0.01), 5)}
+        city_slug = _slug(place.name) or "info"
+        record["contact"] = {"phone": self._phone(country), "email": f"{city_slug}@{partner['domain']}", "website": f"https://www.{partner['domain']}"}
+        record["languages"] = list(dict.fromkeys([self._language(country), "en"]))
+        record["industries"] = partner["industries"]
+        record["description"] = self._description(partner["industries"], place.name, country)
+        record["program"] = program
+        return record
+
+    def _city(self, country: str) -> Place:
+        if country not in self.cities:  # towns of 2,000+; weight grows less than population
+            places = self.gaz.places(country, min_population=2000) or self.gaz.places(country)
+            self.cities[country] = (places, list(accumulate(p.population ** 0.8 for p in places)))
+        places, weights = self.cities[country]
+        return self.rng.choices(places, cum_weights=weights)[0]
+
+    def _geocodable(self, place: Place, region: str | None) -> bool:
+        """Whether the gazetteer finds this very town by name (it may have a bigger namesake)."""
+        if place.id not in self.geocodable:
+            found = self.gaz.resolve(place.name, place.country, region)
+            self.geocodable[place.id] = found is not None and found.id == place.id
+        return self.geocodable[place.id]
+
+    def _spelling(self, name: str) -> str:
+        """How exports write town names: as is, without accents, with digraphs, in capitals."""
+        roll = self.rng.random()
+        if roll < 0.25:
+            return strip_accents(name)
+        if roll < 0.4:
+            return re.sub("[üöøäæåÜÖØÄÆÅ]", lambda m: {"ü": "ue", "ö": "oe", "ø": "oe", "ä": "ae", "æ": "ae", "å": "aa"}[m[0].lower()].capitalize()
+                          if m[0].isupper() else {"ü": "ue", "ö": "oe", "ø": "oe", "ä": "ae", "æ": "ae", "å": "aa"}[m[0]], name)
+        return name.upper() if roll < 0.5 else name
