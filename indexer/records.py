@@ -29,7 +29,7 @@ from decimal import Context, Decimal
 import pycountry
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-CERT_TYPES = ("MCDE", "MCIT", "MCIE")
+from locator.mapping import CERT_TYPES  # noqa: E402 - one list for the schema, the index and the API
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 

@@ -18,7 +18,7 @@ from indexer.program import TIER_NAMES, ProgramConfig
 from indexer.records import CERT_TYPES
 
 TIERS = ("none", *TIER_NAMES)
-LISTED_TIERS = ("advanced", "premier")
+from locator.mapping import LISTED_TIERS  # noqa: E402 - the index and the API share it
 SALES_TRAINING_WINDOW = timedelta(days=365)
 GroupKey = tuple[str, str]  # (partner_id, country)
 

@@ -53,7 +53,16 @@ class _GeocodingSection(Schema):
     min_delay_s = fields.Float(required=True, validate=validate.Range(min=0))
 
 
+class _ApiSection(Schema):
+    cors_origins = fields.String(required=True)
+    cache_max_age_s = fields.Integer(required=True, validate=validate.Range(min=0, max=86400))
+    markers_max_points = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
+    markers_max_clusters = fields.Integer(required=True, validate=validate.Range(min=1, max=65_535))
+    track_total_hits = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+
+
 _SECTIONS: dict[str, type[Schema]] = {
+    "api": _ApiSection,
     "elasticsearch": _ElasticsearchSection,
     "local_node": _LocalNodeSection,
     "indexer": _IndexerSection,
@@ -82,6 +91,7 @@ class Settings:
     local_node: dict
     indexer: dict
     geocoding: dict
+    api: dict
     connection: Connection
 
     @property

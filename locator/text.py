@@ -21,6 +21,8 @@ _TRANSLITERATIONS = {
     "ɗ": "d", "ƙ": "k", "ƴ": "y", "ɓ": "b", "ȥ": "z", "ƶ": "z", "ǥ": "g", "ɍ": "r",
     "ꝁ": "k", "ɇ": "e", "ȼ": "c", "ƀ": "b", "ɉ": "j", "ĳ": "ij", "ɛ": "e", "ɔ": "o",
     "ə": "e", "ʒ": "z", "ɣ": "g", "ƣ": "oi",
+    # Not letters, but left over by decomposition of Latin letters: "ŀ" -> "l·", "ŉ" -> "ʼn".
+    "·": "", "ʼ": "'",
 }
 
 # Umlaut-style letters spelled as digraphs for fold_digraphs (applied before decomposition,

@@ -1,0 +1,93 @@
+"""Every error the API answers, in one JSON shape, mapped to HTTP in this one place.
+
+    {"error": {"status": 400, "code": "invalid_parameters", "message": "...", "fields": {"lat": ["..."]}}}
+
+No stack trace and no Elasticsearch internals ever reach a client; they go to the log.
+"""
+from __future__ import annotations
+
+import logging
+
+import elasticsearch
+from flask import Flask, Response, g
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from locator.api.jsonio import json_response
+
+log = logging.getLogger("partner_locator.api")
+RETRY_AFTER_S = "1"
+
+
+class ApiError(Exception):
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, fields: dict | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.message, self.fields, self.extra = message, fields, extra or {}
+
+
+class BadRequest(ApiError):
+    status, code = 400, "invalid_parameters"
+
+
+class NotFound(ApiError):
+    status, code = 404, "not_found"
+
+
+class Unavailable(ApiError):
+    status, code = 503, "search_unavailable"
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None) -> Response:
+    error = {"status": status, "code": code, "message": message}
+    if fields:
+        error["fields"] = fields
+    response = json_response({"error": {**error, **(extra or {})}}, status)
+    response.headers["Cache-Control"] = "no-store"
+    if status == 503:
+        response.headers["Retry-After"] = RETRY_AFTER_S
+    return response
+
+
+def _http_code(exc: HTTPException) -> str:
+    return (exc.name or "error").lower().replace(" ", "_")
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.fields, exc.extra)
+
+    @app.errorhandler(ValidationError)
+    def _invalid(exc: ValidationError):
+        fields = exc.messages if isinstance(exc.messages, dict) else {"request": exc.messages}
+        return error_response(400, BadRequest.code, "invalid parameters: " + ", ".join(sorted(fields)), fields)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        response = error_response(exc.code or 500, _http_code(exc), exc.description or exc.name)
+        if exc.code == 405 and exc.response is None:
+            response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or ["GET"])
+        return response
+
+    @app.errorhandler(elasticsearch.ConnectionError)
+    @app.errorhandler(elasticsearch.ConnectionTimeout)
+    def _search_down(exc):
+        log.warning("elasticsearch unreachable: %s", type(exc).__name__)
+        return error_response(503, Unavailable.code, "the search service is temporarily unavailable; retry shortly")
+
+    @app.errorhandler(elasticsearch.ApiError)
+    def _search_refused(exc: elasticsearch.ApiError):
+        status = getattr(exc.meta, "status", 500)
+        if status == 404 or status >= 500 or status == 429:
+            log.warning("elasticsearch answered %s: %s", status, exc.message)
+            return error_response(503, Unavailable.code, "the search service is temporarily unavailable; retry shortly")
+        log.error("elasticsearch refused a request (%s): %s", status, exc.message)
+        return error_response(500, "internal_error", "the search failed; the error was logged")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        log.exception("unhandled error in request %s", g.get("request_id"))
+        return error_response(500, "internal_error", "unexpected error; it was logged")

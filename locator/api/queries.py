@@ -1,0 +1,182 @@
+"""Query building: validated parameters in, Elasticsearch request bodies out. Pure functions.
+
+Everything here runs on the project's minimal local node and on any ES 8/9 cluster: no scripts,
+no analysis-common, no search templates. Text is folded in Python exactly as at indexing time.
+
+Relevance (``sort=relevance``) is ``text score x tier weight x distance decay``:
+- text score: BM25 over the folded fields, every word must match some field (typo-tolerant);
+- tier weight: premier sites x1.5, so at equal text score a premier site outranks an advanced one;
+- distance decay (with an origin): a Gaussian of the distance, 0.5 at half the radius, so at equal
+  text score and tier the nearer site ranks first.
+Ties are broken by folded name, then site id, so pages are stable.
+"""
+from __future__ import annotations
+
+from locator.api.geo import Origin
+from locator.mapping import CERT_TYPES
+from locator.text import fold
+
+RESULT_FIELDS = ["site_id", "partner_id", "company", "site_name", "tier", "certifications", "address", "location",
+                 "contact", "languages", "industries", "description"]
+TEXT_FIELDS = ["folded.company^3", "folded.site_name^2", "folded.city^2", "folded.postal_code^2", "folded.industries^2",
+               "folded.region", "folded.street", "folded.description"]
+PREMIER_WEIGHT = 1.5
+MAX_QUERY_WORDS = 12
+FACETS = ("tier", "cert", "country", "language", "industry")
+_FACET_FIELD = {"tier": "tier", "country": "country", "language": "languages", "industry": "industries"}
+_FACET_SIZE = {"tier": 2, "country": 250, "language": 100, "industry": 100}
+
+
+def query_words(q: str | None) -> list[str]:
+    return fold(q).split()[:MAX_QUERY_WORDS] if q else []
+
+
+def text_query(words: list[str], place_ids: dict[str, list[str]]) -> dict:
+    """Every word must match some field (fuzzily); a word naming a place also matches its sites."""
+    clauses = []
+    for word in words:
+        match = {"multi_match": {"query": word, "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}}
+        if place_ids.get(word):
+            match = {"bool": {"should": [match, {"terms": {"place_id": place_ids[word], "boost": 2.0}}]}}
+        clauses.append(match)
+    return {"bool": {"must": clauses}}
+
+
+def facet_filters(params: dict) -> dict[str, dict]:
+    """The filter each facet parameter adds; facets count with all filters but their own."""
+    filters = {}
+    for name, field in _FACET_FIELD.items():
+        if params.get(name):
+            filters[name] = {"terms": {field: sorted(set(params[name]))}}
+    if params.get("cert"):
+        filters["cert"] = {"bool": {"filter": [_has_cert(cert) for cert in sorted(set(params["cert"]))]}}
+    return filters
+
+
+def _has_cert(cert: str) -> dict:
+    return {"range": {f"certifications.{cert}": {"gte": 1}}}
+
+
+def geo_filter(origin: Origin, radius_km: float) -> dict:
+    return {"geo_distance": {"distance": f"{radius_km}km", "distance_type": "arc",
+                             "location": {"lat": origin.lat, "lon": origin.lon}}}
+
+
+def _bool_filter(clauses: list[dict]) -> dict:
+    return {"bool": {"filter": clauses}} if clauses else {"match_all": {}}
+
+
+def facet_aggs(filters: dict[str, dict]) -> dict:
+    aggs = {}
+    for name in FACETS:
+        others = _bool_filter([clause for other, clause in sorted(filters.items()) if other != name])
+        if name == "cert":
+            inner = {"values": {"filters": {"filters": {cert: _has_cert(cert) for cert in CERT_TYPES}}}}
+        else:
+            inner = {"values": {"terms": {"field": _FACET_FIELD[name], "size": _FACET_SIZE[name]}}}
+        aggs[f"facet_{name}"] = {"filter": others, "aggs": inner}
+    return aggs
+
+
+def _distance_sort(origin: Origin) -> dict:
+    return {"_geo_distance": {"location": {"lat": origin.lat, "lon": origin.lon}, "order": "asc", "unit": "km",
+                              "distance_type": "arc"}}
+
+
+def sort_clause(sort: str, origin: Origin | None) -> list:
+    tie_breakers = [{"name_sort": "asc"}, {"site_id": "asc"}]
+    if sort == "distance":
+        return [_distance_sort(origin), {"site_id": "asc"}]
+    if sort == "name":
+        return tie_breakers
+    return [{"_score": "desc"}, *([_distance_sort(origin)] if origin else []), *tie_breakers]
+
+
+def scored(query: dict, origin: Origin | None, radius_km: float) -> dict:
+    functions = [{"filter": {"term": {"tier": "premier"}}, "weight": PREMIER_WEIGHT}]
+    if origin:
+        scale = max(radius_km / 2, 1.0)
+        functions.append({"gauss": {"location": {"origin": {"lat": origin.lat, "lon": origin.lon},
+                                                 "scale": f"{scale}km", "decay": 0.5}}})
+    return {"function_score": {"query": query, "functions": functions, "score_mode": "multiply", "boost_mode": "multiply"}}
+
+
+def default_sort(params: dict, origin: Origin | None) -> str:
+    return params.get("sort") or ("distance" if origin else "relevance")
+
+
+def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[str]], *,
+                 track_total_hits: int = 10_000, within_radius: bool = True) -> dict:
+    """The body of GET /api/v1/partners; ``within_radius=False`` is the nearest-sites fallback."""
+    words = query_words(params.get("q"))
+    must = [text_query(words, place_ids)] if words else [{"match_all": {}}]
+    base = [geo_filter(origin, params["radius_km"])] if origin and within_radius else []
+    sort = default_sort(params, origin)
+    query = {"bool": {"must": must, "filter": base}}
+    if sort == "relevance":
+        query = scored(query, origin, params["radius_km"])
+    filters = facet_filters(params)
+    body = {
+        "query": query,
+        "post_filter": _bool_filter(list(filters.values())),
+        "aggs": facet_aggs(filters),
+        "sort": sort_clause(sort, origin),
+        "from": (params["page"] - 1) * params["per_page"],
+        "size": params["per_page"],
+        "track_total_hits": track_total_hits,
+        "_source": RESULT_FIELDS,
+    }
+    if params.get("collapse") == "partner":
+        body["collapse"] = {"field": "partner_id", "inner_hits": {"name": "partner_sites", "size": 0}}
+        body["aggs"]["partners"] = {"filter": body["post_filter"],
+                                    "aggs": {"count": {"cardinality": {"field": "partner_id", "precision_threshold": 40000}}}}
+    return body
+
+
+def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]], size: int = 5) -> dict:
+    """Nothing within the radius: the nearest ``size`` matching sites anywhere, nearest first."""
+    body = build_search({**params, "sort": "distance", "page": 1, "per_page": size, "collapse": None}, origin,
+                        place_ids, within_radius=False)
+    body.pop("aggs")
+    body["track_total_hits"] = False
+    return body
+
+
+def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: int, place_ids: dict[str, list[str]],
+                  *, max_points: int, max_clusters: int) -> dict:
+    """Every match in view: the points themselves when few, else geotile clusters with centroids."""
+    south, west, north, east = bbox
+    in_view = {"geo_bounding_box": {"location": {"top_left": {"lat": north, "lon": west},
+                                                 "bottom_right": {"lat": south, "lon": east}}}}
+    words = query_words(params.get("q"))
+    clauses = [in_view, *facet_filters(params).values(), *([text_query(words, place_ids)] if words else [])]
+    return {
+        "query": {"bool": {"filter": clauses}},
+        "size": max_points,
+        "track_total_hits": max_points + 1,
+        "sort": [{"site_id": "asc"}],
+        "_source": ["site_id", "company", "tier", "location"],
+        "aggs": {"cells": {
+            "geotile_grid": {"field": "location", "precision": min(zoom + 2, 29), "size": max_clusters},
+            "aggs": {"centroid": {"geo_centroid": {"field": "location"}}},
+        }},
+    }
+
+
+def build_partner_sites(partner_id: str, country: str, exclude_site_id: str, size: int = 50) -> dict:
+    return {
+        "query": {"bool": {"filter": [{"term": {"partner_id": partner_id}}, {"term": {"country": country}}],
+                           "must_not": [{"term": {"site_id": exclude_site_id}}]}},
+        "sort": [{"name_sort": "asc"}, {"site_id": "asc"}],
+        "size": size,
+        "_source": RESULT_FIELDS,
+    }
+
+
+def build_company_suggest(prefix: str, size: int = 5) -> dict:
+    folded = fold(prefix)
+    completion = {"field": "company_suggest", "size": size, "skip_duplicates": True}
+    if len(folded) >= 4:  # fuzziness on a 2-letter prefix would match nearly everything
+        completion["fuzzy"] = {"fuzziness": 1}
+    return {"size": 0, "_source": ["company", "partner_id"],
+            "suggest": {"companies": {"prefix": folded, "completion": completion}}}

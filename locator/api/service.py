@@ -1,0 +1,121 @@
+"""What the views call: one per process, built once (client, gazetteer, settings), no per-request setup.
+
+Views stay thin: validate parameters, call one method here, shape the answer.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from elasticsearch import Elasticsearch
+from flask import g
+
+from locator.api import queries, shaping
+from locator.api.errors import BadRequest, NotFound, Unavailable
+from locator.api.geo import Origin
+from locator.api.params import parse_bbox
+from locator.gazetteer import Gazetteer
+from locator.mapping import sites_alias
+from locator.settings import Settings
+
+PLACE_IDS_PER_WORD = 3
+MIN_PLACE_WORD = 3
+
+
+def run_search(es: Elasticsearch, index: str, body: dict) -> dict:
+    """One search round trip; the body is exactly what the query builders made."""
+    arguments = {("from_" if key == "from" else key): value for key, value in body.items()}
+    response = es.search(index=index, **arguments).body
+    g.es_took = g.get("es_took", 0) + response.get("took", 0)
+    return response
+
+
+class SearchService:
+    def __init__(self, es: Elasticsearch, gazetteer: Gazetteer, settings: Settings):
+        self.es, self.gazetteer, self.settings = es, gazetteer, settings
+        self.alias = sites_alias(settings.index_prefix)
+        self.api = settings.api
+
+    # ------------------------------------------------------------ where
+
+    def resolve_origin(self, params: dict) -> tuple[Origin | None, list[dict]]:
+        """The origin and, for a typed place, the other places the name could mean."""
+        if "lat" in params:
+            return Origin(params["lat"], params["lon"]), []
+        if "place" in params:
+            place = self.gazetteer.get(params["place"])
+            if place is None:
+                raise BadRequest("unknown place id", {"place": ["no place has this id: take one from /api/v1/suggest"]})
+            return Origin(place.lat, place.lon, place.label, place.id), []
+        if "near" in params:
+            best, others = self.gazetteer.resolve_query(params["near"])
+            if best is None:
+                suggestions = [shaping.place_out(place) for place in others]
+                raise BadRequest("unknown place", {"near": [f"no place called {params['near']!r} is known"]},
+                                 {"suggestions": suggestions})
+            return Origin(best.lat, best.lon, best.label, best.id), [shaping.place_out(p) for p in others if p.id != best.id]
+        return None, []
+
+    def place_ids(self, q: str | None) -> dict[str, list[str]]:
+        """Words of the query that name a place -> that place's ids (most populous first)."""
+        found = {}
+        for word in queries.query_words(q):
+            if len(word) >= MIN_PLACE_WORD:
+                places = sorted(self.gazetteer.lookup(word), key=lambda place: -place.population)
+                if places:
+                    found[word] = [place.id for place in places[:PLACE_IDS_PER_WORD]]
+        return found
+
+    # ------------------------------------------------------------ endpoints
+
+    def search(self, params: dict) -> dict:
+        origin, alternatives = self.resolve_origin(params)
+        place_ids = self.place_ids(params.get("q"))
+        body = queries.build_search(params, origin, place_ids, track_total_hits=self.api["track_total_hits"])
+        response = run_search(self.es, self.alias, body)
+        fallback = None
+        if origin is not None and response["hits"]["total"]["value"] == 0:
+            fallback = run_search(self.es, self.alias, queries.build_nearest(params, origin, place_ids))
+        answer = shaping.search_response(response, params, origin, fallback)
+        if alternatives:
+            answer["origin"]["alternatives"] = alternatives
+        return answer
+
+    def markers(self, params: dict) -> dict:
+        body = queries.build_markers(params, parse_bbox(params["bbox"]), params["zoom"], self.place_ids(params.get("q")),
+                                     max_points=self.api["markers_max_points"], max_clusters=self.api["markers_max_clusters"])
+        return shaping.markers_response(run_search(self.es, self.alias, body), self.api["markers_max_points"])
+
+    def site(self, site_id: str) -> dict:
+        body = {"query": {"ids": {"values": [site_id]}}, "size": 1, "_source": queries.RESULT_FIELDS}
+        hits = run_search(self.es, self.alias, body)["hits"]["hits"]
+        if not hits:
+            raise NotFound(f"no listed site has id {site_id!r}")
+        site = shaping.result(hits[0], None)
+        others = run_search(self.es, self.alias, queries.build_partner_sites(site["partner_id"], site["address"]["country"], site_id))
+        site.pop("distance_km")
+        site["other_sites_in_country"] = [{k: v for k, v in shaping.result(hit, None).items() if k != "distance_km"}
+                                          for hit in others["hits"]["hits"]]
+        return site
+
+    def suggest(self, params: dict) -> dict:
+        places = [shaping.place_out(place) for place in self.gazetteer.suggest(params["q"], params["limit"])]
+        response = run_search(self.es, self.alias, queries.build_company_suggest(params["q"], params["limit"]))
+        options = response["suggest"]["companies"][0]["options"]
+        companies = [{"company": option["_source"]["company"], "partner_id": option["_source"]["partner_id"]}
+                     for option in options]
+        return {"places": places, "companies": companies}
+
+    def readiness(self) -> dict:
+        """Raise Unavailable unless the alias points at a non-empty index; else its as_of and age."""
+        targets = list(self.es.indices.get_alias(name=self.alias))
+        if not targets:
+            raise Unavailable(f"no index is live under {self.alias}")
+        index = targets[0]
+        count = self.es.count(index=self.alias)["count"]
+        if count == 0:
+            raise Unavailable("the live index is empty")
+        meta = self.es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+        indexed_at = meta.get("indexed_at")
+        age = (datetime.now(timezone.utc) - datetime.fromisoformat(indexed_at)).total_seconds() if indexed_at else None
+        return {"status": "ready", "index": index, "sites": count, "as_of": meta.get("as_of"),
+                "indexed_at": indexed_at, "age_s": round(age) if age is not None else None}

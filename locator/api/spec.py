@@ -1,0 +1,119 @@
+"""The OpenAPI 3 description, generated from the same marshmallow schemas that validate requests."""
+from __future__ import annotations
+
+from apispec import APISpec
+from apispec.ext.marshmallow import MarshmallowPlugin
+from marshmallow import Schema, fields
+
+from locator.api.params import MarkersParams, SearchParams, SuggestParams
+from locator.mapping import CERT_TYPES
+
+_Str, _Num, _Int = fields.String, fields.Float, fields.Integer
+
+
+class Location(Schema):
+    lat, lon = _Num(), _Num()
+
+
+class Address(Schema):
+    street, postal_code, city, region, country = _Str(), _Str(), _Str(), _Str(), _Str()
+
+
+class Contact(Schema):
+    phone, email, website = _Str(), _Str(), _Str()
+
+
+class Site(Schema):
+    site_id, partner_id, company, site_name = _Str(), _Str(), _Str(), _Str(allow_none=True)
+    tier = _Str(metadata={"enum": ["advanced", "premier"]})
+    certifications = fields.Dict(keys=_Str(metadata={"enum": list(CERT_TYPES)}), values=_Int())
+    address, location, contact = fields.Nested(Address), fields.Nested(Location), fields.Nested(Contact, allow_none=True)
+    languages, industries = fields.List(_Str()), fields.List(_Str())
+    description = _Str(allow_none=True)
+
+
+class SearchResult(Site):
+    distance_km = _Num(allow_none=True, metadata={"description": "great-circle km from the origin, when there is one"})
+    other_matching_sites = _Int(metadata={"description": "with collapse=partner only"})
+
+
+class Place(Schema):
+    id, label, name, country, lat, lon = _Str(), _Str(), _Str(), _Str(), _Num(), _Num()
+
+
+class Origin(Schema):
+    lat, lon, label, place_id = _Num(), _Num(), _Str(allow_none=True), _Str(allow_none=True)
+    alternatives = fields.List(fields.Nested(Place), metadata={"description": "other places the typed name may mean"})
+
+
+class SearchResponse(Schema):
+    total, total_relation = _Int(), _Str(metadata={"enum": ["eq", "gte"]})
+    page, per_page = _Int(), _Int()
+    origin = fields.Nested(Origin, allow_none=True)
+    nearest_fallback = fields.Boolean(metadata={"description": "nothing within the radius: the nearest 5 beyond it"})
+    results = fields.List(fields.Nested(SearchResult))
+    facets = fields.Dict(keys=_Str(), values=fields.Dict(keys=_Str(), values=_Int()),
+                         metadata={"description": "per facet, counts with every filter applied except its own"})
+
+
+class Point(Schema):
+    site_id, company, tier, lat, lon = _Str(), _Str(), _Str(), _Num(), _Num()
+
+
+class Cluster(Schema):
+    key, count, lat, lon = _Str(), _Int(), _Num(), _Num()
+
+
+class MarkersResponse(Schema):
+    mode = _Str(metadata={"enum": ["points", "clusters"]})
+    total = _Int()
+    points, clusters = fields.List(fields.Nested(Point)), fields.List(fields.Nested(Cluster))
+
+
+class SiteResponse(Site):
+    other_sites_in_country = fields.List(fields.Nested(Site))
+
+
+class CompanySuggestion(Schema):
+    company, partner_id = _Str(), _Str()
+
+
+class SuggestResponse(Schema):
+    places, companies = fields.List(fields.Nested(Place)), fields.List(fields.Nested(CompanySuggestion))
+
+
+class ErrorBody(Schema):
+    status, code, message = _Int(), _Str(), _Str()
+    suggestions = fields.List(fields.Nested(Place))
+    field_errors = fields.Dict(keys=_Str(), values=fields.List(_Str()), data_key="fields",
+                               metadata={"description": "each bad parameter and what is wrong with it"})
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorBody)
+
+
+def _json(schema) -> dict:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _operation(summary: str, ok, params=None, errors=(400, 503)) -> dict:
+    responses = {"200": {"description": "OK", **_json(ok)}}
+    responses.update({str(code): {"description": "error", **_json(Error)} for code in errors})
+    operation = {"summary": summary, "responses": responses}
+    if params is not None:
+        operation["parameters"] = [{"in": "query", "schema": params}]
+    return {"get": operation}
+
+
+def build_spec() -> dict:
+    spec = APISpec(title="Partner Locator API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
+                   info={"description": "Find listed Milestone partners (Advanced and Premier) near a place."})
+    spec.path("/api/v1/partners", operations=_operation("Search listed sites", SearchResponse, SearchParams))
+    spec.path("/api/v1/partners/markers", operations=_operation("Map markers in a bounding box", MarkersResponse, MarkersParams))
+    site_operation = _operation("One listed site and the partner's other sites in its country", SiteResponse,
+                                errors=(400, 404, 503))
+    site_operation["get"]["parameters"] = [{"in": "path", "name": "site_id", "required": True, "schema": {"type": "string"}}]
+    spec.path("/api/v1/partners/{site_id}", operations=site_operation)
+    spec.path("/api/v1/suggest", operations=_operation("Search-box suggestions: places and companies", SuggestResponse, SuggestParams))
+    return spec.to_dict()
