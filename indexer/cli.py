@@ -8,14 +8,8 @@ from pathlib import Path
 
 import click
 
+from locator.cli import UserFacingError
 from locator.settings import Settings
-
-
-class IndexCommandError(click.ClickException):
-    """One line, exit 1, no traceback."""
-
-    def format_message(self) -> str:
-        return self.message
 
 
 def _build_locator(settings: Settings):
@@ -70,7 +64,6 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
 
     if rollback == bool(file):
         raise click.UsageError("give either FILE or --rollback")
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     es = make_client(settings, "indexer")
     try:
         if rollback:
@@ -83,7 +76,7 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
             result = run_index(es, settings.index_prefix, numbered_lines(stream), program, _build_locator(settings), options)
     except (IndexRunError, LockHeldError, ProgramConfigError, OSError) as exc:
         _echo_summary(getattr(exc, "summary", None))
-        raise IndexCommandError(f"partner-locator index: {exc}") from None
+        raise UserFacingError(f"index: {exc}") from None
     _echo_summary(result.summary)
     click.echo(f"live: {result.index} ({result.summary.listed} sites; previous: {result.previous or 'none'})")
 

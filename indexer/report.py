@@ -82,7 +82,8 @@ class RejectionReport:
 class Progress:
     """A progress bar when stderr is a terminal; a plain log line every ``every`` records otherwise."""
 
-    def __init__(self, description: str, every: int = 100_000, stream: IO[str] = sys.stderr):
+    def __init__(self, description: str, every: int = 100_000, stream: IO[str] | None = None):
+        stream = stream or sys.stderr
         self._bar = None
         self._every, self._count, self._description = every, 0, description
         if stream.isatty():

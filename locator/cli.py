@@ -5,6 +5,7 @@ non-zero exit, never a traceback.
 """
 from __future__ import annotations
 
+import logging
 import re
 import shlex
 import sys
@@ -107,7 +108,26 @@ def _register_subcommands() -> None:
         module.register(cli)
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is now (tests swap it), not the one at set-up."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def configure_logging() -> None:
+    project = logging.getLogger("partner_locator")
+    if not any(isinstance(handler, _CurrentStderr) for handler in project.handlers):
+        handler = _CurrentStderr()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        project.addHandler(handler)
+        project.setLevel(logging.INFO)
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
+    configure_logging()
     _register_subcommands()
     try:
         return cli.main(args=argv, prog_name="partner-locator", standalone_mode=False) or 0

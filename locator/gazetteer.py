@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from locator.text import fold, fold_digraphs, strip_accents
+from locator.text import FOLD_VERSION, fold, fold_digraphs, strip_accents
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = f"5.{FOLD_VERSION}"  # layout version . key-folding version
 DEFAULT_MIN_POPULATION = 500
 TOP_K = 25          # places kept per heavy prefix: the largest suggest() limit served from prefix_top
 HEAVY_ROWS = 256    # a prefix with more name rows than this gets a precomputed top list

@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["fold", "fold_digraphs", "strip_accents"]
+__all__ = ["FOLD_VERSION", "fold", "fold_digraphs", "strip_accents"]
+
+# Bump whenever the output of fold/fold_digraphs changes: stores of folded keys (the gazetteer)
+# record it and are rebuilt when it differs.
+FOLD_VERSION = 2
 
 # Letters that NFKD does not decompose into base letter + combining mark. Lower case only: the
 # text is case-folded before translation. "ß" needs no entry (casefold turns it into "ss").

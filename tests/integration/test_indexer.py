@@ -12,7 +12,7 @@ from locator.cli import main
 from locator.mapping import previous_alias, sites_alias
 from tests.exports import (AS_OF, EXPIRED, advanced_program, cert, premier_program, program, site, write_export)
 
-SECRET_REVENUE = "987654.32"
+SECRET_REVENUE = 987654.32
 SECRET_PERSON = "PERSON-SECRET-4711"
 
 
@@ -58,7 +58,7 @@ def _export(tmp_path):
         site("DK-1", "P3", "DK", "Odense", location=(55.4, 10.38)),  # duplicate site_id
         "",
         site("DK-9", "P4", "DK", "Qwxzyville", prog=advanced_program()),  # cannot be geocoded
-        site("SE-1", "P5", "SE", "Malmö", location=(55.605, 13.0038), prog=advanced_program(revenue="59999.99")),
+        site("SE-1", "P5", "SE", "Malmö", location=(55.605, 13.0038), prog=advanced_program(revenue=59999.99)),
     ])
 
 
@@ -98,7 +98,7 @@ def test_confidential_values_reach_neither_index_nor_report_nor_logs(tmp_path, r
     everything = json.dumps([indexer_es.search(index=index, size=1000)["hits"]["hits"],
                              indexer_es.indices.get(index=index)[index]])
     written = everything + report.read_text() + result.out + result.err
-    for secret in (SECRET_REVENUE, SECRET_PERSON, "987654", "revenue", "person_id"):
+    for secret in (str(SECRET_REVENUE), SECRET_PERSON, "987654", "revenue", "person_id"):
         assert secret not in written
 
 
@@ -153,12 +153,17 @@ def test_gzip_input_and_stdin(tmp_path, run_cli, prefix, reader_es, monkeypatch)
 
 
 def test_a_bad_program_config_stops_before_any_record_is_read(tmp_path, run_cli, prefix, indexer_es):
+    from locator.settings import CONFIG_DIR
+
+    shipped = (CONFIG_DIR / "program.toml").read_text()
     config = tmp_path / "program.toml"
-    config.write_text('currency = "EUR"\n[regions.emea]\ncountries = ["DK"]\n'
-                      'thresholds = { authorized = 10, advanced = 5, premier = 20 }\n')
-    result = run_cli("index", str(tmp_path / "does-not-matter.jsonl"), "--config", str(config))
+    config.write_text(shipped.replace("authorized = 10000, advanced = 60000", "authorized = 10000, advanced = 6000", 1))
+    export = write_export(tmp_path / "e.jsonl", [site("DK-1", "P1", "DK", "Aarhus", location=(56.15, 10.2),
+                                                        prog=premier_program())])
+    result = run_cli("index", str(export), "--config", str(config))
     assert result.code == 1
-    assert "default" in result.err or "authorized <= advanced <= premier" in result.err
+    assert "thresholds must satisfy authorized <= advanced <= premier" in result.err
+    assert "read " not in result.err  # no record was read
     assert not indexer_es.indices.get(index=f"{prefix}-sites-*")
 
 
@@ -178,3 +183,31 @@ def test_a_running_indexer_blocks_a_second_one_until_its_lease_expires(tmp_path,
     crashed.acquire()
     crashed._stop.set()  # a crashed run: it never renews nor releases its lease
     assert run_cli("index", str(export), "--as-of", AS_OF).code == 0
+
+
+def test_searches_during_a_reindex_never_fail_nor_see_an_empty_index(tmp_path, run_cli, prefix, reader_es):
+    import threading
+
+    sites = [site(f"S-{n}", f"P{n % 40}", "DK", "Aarhus", location=(56.0 + n / 10000, 10.2), prog=premier_program())
+             for n in range(3000)]
+    export = write_export(tmp_path / "e.jsonl", sites)
+    assert run_cli("index", str(export), "--as-of", AS_OF).code == 0
+    seen, errors, stop = [], [], threading.Event()
+
+    def search_forever():
+        while not stop.is_set():
+            try:
+                seen.append(reader_es.search(index=sites_alias(prefix), size=0, track_total_hits=True)["hits"]["total"]["value"])
+            except Exception as exc:  # noqa: BLE001 - any failure is what this test looks for
+                errors.append(repr(exc))
+
+    searcher = threading.Thread(target=search_forever)
+    searcher.start()
+    try:
+        for _ in range(2):
+            assert run_cli("index", str(export), "--as-of", AS_OF).code == 0
+    finally:
+        stop.set()
+        searcher.join()
+    assert errors == []
+    assert len(seen) > 20 and set(seen) == {3000}
