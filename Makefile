@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PL := $(BIN)/partner-locator
 
-.PHONY: install engine test unit run stop clean-state benchmark-indexer help
+.PHONY: install engine test unit run stop help
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ELASTICSEARCH_URL is set), index a sample, serve"
@@ -35,8 +35,20 @@ test: install
 unit: install
 	$(BIN)/pytest tests/unit
 
-run: engine
-	$(PL) es status || true
+SAMPLE_SITES ?= 5000
+SAMPLE := var/sample-$(SAMPLE_SITES).jsonl
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+$(SAMPLE): | $(STAMP)
+	mkdir -p var
+	$(PL) sample --sites $(SAMPLE_SITES) --seed 1 -o $@
+
+# Start the node, index the sample (a few broken lines in it are reported and skipped), serve.
+run: engine $(SAMPLE)
+	$(PL) index $(SAMPLE) --report var/sample-report.jsonl --force
+	@echo "Partner Locator: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	$(PL) serve --host $(HOST) --port $(PORT)
 
 stop: install
 	$(PL) es stop
