@@ -1,0 +1,149 @@
+"""Query builders are pure: parameters in, the exact Elasticsearch body out (no cluster needed)."""
+from locator.api.geo import Origin, distance_km
+from locator.api.queries import (
+    RESULT_FIELDS,
+    TEXT_FIELDS,
+    build_company_suggest,
+    build_markers,
+    build_nearest,
+    build_partner_sites,
+    build_search,
+    facet_aggs,
+    facet_filters,
+    text_query,
+)
+
+AARHUS = Origin(56.15674, 10.21076, "Århus, DK", "2624652")
+DEFAULTS = {"radius_km": 100.0, "page": 1, "per_page": 20}
+GEO_SORT = {"_geo_distance": {"location": {"lat": 56.15674, "lon": 10.21076}, "order": "asc", "unit": "km",
+                              "distance_type": "arc"}}
+
+
+def test_a_plain_search_is_match_all_by_relevance_with_tier_boost_and_stable_ties():
+    body = build_search(DEFAULTS, None, {})
+    assert body["query"] == {"function_score": {
+        "query": {"bool": {"must": [{"match_all": {}}], "filter": []}},
+        "functions": [{"filter": {"term": {"tier": "premier"}}, "weight": 1.5}],
+        "score_mode": "multiply", "boost_mode": "multiply"}}
+    assert body["sort"] == [{"_score": "desc"}, {"name_sort": "asc"}, {"site_id": "asc"}]
+    assert body["post_filter"] == {"match_all": {}}
+    assert (body["from"], body["size"], body["track_total_hits"]) == (0, 20, 10_000)
+    assert body["_source"] == RESULT_FIELDS
+    assert "collapse" not in body
+
+
+def test_an_origin_filters_by_arc_radius_and_sorts_by_distance_by_default():
+    body = build_search({**DEFAULTS, "radius_km": 25.0}, AARHUS, {})
+    assert body["query"] == {"bool": {"must": [{"match_all": {}}], "filter": [
+        {"geo_distance": {"distance": "25.0km", "distance_type": "arc", "location": {"lat": 56.15674, "lon": 10.21076}}}]}}
+    assert body["sort"] == [GEO_SORT, {"site_id": "asc"}]
+
+
+def test_relevance_with_an_origin_adds_a_distance_decay_and_distance_tie_break():
+    body = build_search({**DEFAULTS, "sort": "relevance", "q": "retail"}, AARHUS, {})
+    functions = body["query"]["function_score"]["functions"]
+    assert functions[1] == {"gauss": {"location": {"origin": {"lat": 56.15674, "lon": 10.21076}, "scale": "50.0km",
+                                                   "decay": 0.5}}}
+    assert body["sort"] == [{"_score": "desc"}, GEO_SORT, {"name_sort": "asc"}, {"site_id": "asc"}]
+
+
+def test_name_sort_uses_the_folded_name_then_site_id():
+    assert build_search({**DEFAULTS, "sort": "name"}, AARHUS, {})["sort"] == [{"name_sort": "asc"}, {"site_id": "asc"}]
+
+
+def test_text_is_folded_and_every_word_must_match_some_field_fuzzily():
+    assert text_query(["zurich", "retail"], {}) == {"bool": {"must": [
+        {"multi_match": {"query": "zurich", "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}},
+        {"multi_match": {"query": "retail", "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}},
+    ]}}
+    body = build_search({**DEFAULTS, "q": "  ZÜRICH   Retail "}, None, {})
+    assert body["query"]["function_score"]["query"]["bool"]["must"] == [text_query(["zurich", "retail"], {})]
+
+
+def test_a_word_naming_a_place_also_matches_that_places_sites():
+    clause = text_query(["kobenhavn"], {"kobenhavn": ["2618425"]})["bool"]["must"][0]
+    assert clause == {"bool": {"should": [
+        {"multi_match": {"query": "kobenhavn", "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}},
+        {"terms": {"place_id": ["2618425"], "boost": 2.0}}]}}
+
+
+def test_query_syntax_is_never_parsed():
+    words = build_search({**DEFAULTS, "q": 'title:"x" OR (a AND b*)'}, None, {})
+    assert "query_string" not in str(words) and "simple_query_string" not in str(words)
+
+
+def test_filters_go_to_post_filter_and_cert_means_all_of_them():
+    params = {**DEFAULTS, "tier": ["premier"], "cert": ["MCIT", "MCDE", "MCIT"], "country": ["DK", "SE"],
+              "language": ["da"], "industry": ["retail"]}
+    assert facet_filters(params) == {
+        "tier": {"terms": {"tier": ["premier"]}},
+        "country": {"terms": {"country": ["DK", "SE"]}},
+        "language": {"terms": {"languages": ["da"]}},
+        "industry": {"terms": {"industries": ["retail"]}},
+        "cert": {"bool": {"filter": [{"range": {"certifications.MCDE": {"gte": 1}}},
+                                     {"range": {"certifications.MCIT": {"gte": 1}}}]}},
+    }
+    body = build_search(params, None, {})
+    assert len(body["post_filter"]["bool"]["filter"]) == 5
+
+
+def test_each_facet_counts_with_every_filter_but_its_own():
+    filters = facet_filters({"tier": ["premier"], "country": ["DK"]})
+    aggs = facet_aggs(filters)
+    assert aggs["facet_tier"] == {"filter": {"bool": {"filter": [{"terms": {"country": ["DK"]}}]}},
+                                  "aggs": {"values": {"terms": {"field": "tier", "size": 2}}}}
+    assert aggs["facet_country"]["filter"] == {"bool": {"filter": [{"terms": {"tier": ["premier"]}}]}}
+    assert aggs["facet_language"]["filter"]["bool"]["filter"] == [{"terms": {"country": ["DK"]}},
+                                                                  {"terms": {"tier": ["premier"]}}]
+    assert aggs["facet_cert"]["aggs"]["values"]["filters"]["filters"]["MCIE"] == {"range": {"certifications.MCIE": {"gte": 1}}}
+
+
+def test_pages_map_to_from_and_size():
+    body = build_search({**DEFAULTS, "page": 3, "per_page": 50}, None, {})
+    assert (body["from"], body["size"]) == (100, 50)
+
+
+def test_collapse_by_partner_counts_other_sites_and_partners():
+    body = build_search({**DEFAULTS, "collapse": "partner"}, AARHUS, {})
+    assert body["collapse"] == {"field": "partner_id", "inner_hits": {"name": "partner_sites", "size": 0}}
+    assert body["aggs"]["partners"] == {"filter": {"match_all": {}}, "aggs": {"count": {
+        "cardinality": {"field": "partner_id", "precision_threshold": 40000}}}}
+
+
+def test_the_nearest_fallback_drops_the_radius_but_keeps_the_filters():
+    body = build_nearest({**DEFAULTS, "tier": ["premier"], "page": 4}, AARHUS, {})
+    assert body["query"] == {"bool": {"must": [{"match_all": {}}], "filter": []}}
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"tier": ["premier"]}}]}}
+    assert (body["from"], body["size"], body["sort"]) == (0, 5, [GEO_SORT, {"site_id": "asc"}])
+    assert "aggs" not in body and "collapse" not in body
+
+
+def test_markers_filter_the_view_and_cluster_by_geotile_with_centroids():
+    body = build_markers({"tier": ["advanced"]}, (50.0, 170.0, 60.0, -170.0), 4, {}, max_points=500, max_clusters=2000)
+    assert body["query"] == {"bool": {"filter": [
+        {"geo_bounding_box": {"location": {"top_left": {"lat": 60.0, "lon": 170.0},
+                                           "bottom_right": {"lat": 50.0, "lon": -170.0}}}},
+        {"terms": {"tier": ["advanced"]}}]}}
+    assert body["size"] == 500 and body["track_total_hits"] == 501
+    assert body["aggs"] == {"cells": {"geotile_grid": {"field": "location", "precision": 6, "size": 2000},
+                                      "aggs": {"centroid": {"geo_centroid": {"field": "location"}}}}}
+
+
+def test_partner_sites_are_the_same_partner_and_country_without_the_site_itself():
+    assert build_partner_sites("P1", "DK", "S1")["query"] == {"bool": {
+        "filter": [{"term": {"partner_id": "P1"}}, {"term": {"country": "DK"}}],
+        "must_not": [{"term": {"site_id": "S1"}}]}}
+
+
+def test_company_suggestions_are_folded_and_fuzzy_only_for_longer_prefixes():
+    short = build_company_suggest("Nø")
+    assert short["suggest"] == {"companies": {"prefix": "no", "completion": {
+        "field": "company_suggest", "size": 5, "skip_duplicates": True}}}
+    assert build_company_suggest("Nordl")["suggest"]["companies"]["completion"]["fuzzy"] == {"fuzziness": 1}
+
+
+def test_distances_are_great_circle_on_the_mean_earth_radius():
+    assert distance_km(0, 0, 0, 0) == 0
+    assert abs(distance_km(0, 179.5, 0, -179.5) - 111.195) < 0.01  # across the antimeridian, not 359 degrees
+    assert abs(distance_km(89.9, 0, 89.9, 180) - 22.239) < 0.01  # over the pole
+    assert abs(distance_km(56.15674, 10.21076, 55.67594, 12.56553) - 156.1) < 0.5  # Aarhus - Copenhagen
