@@ -7,12 +7,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PL := $(BIN)/partner-locator
 
-.PHONY: install engine test unit run stop help
+.PHONY: install engine test unit browser vendor run stop help
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ELASTICSEARCH_URL is set), index a sample, serve"
 	@echo "make test   - run the whole test suite against a real Elasticsearch"
 	@echo "make unit   - only the tests that need no cluster"
+	@echo "make browser - only the browser tests of the frontend (Debian's chromium, installed when missing)"
 	@echo "make stop   - stop the local Elasticsearch node"
 
 $(STAMP): setup.cfg pyproject.toml
@@ -28,9 +29,32 @@ engine: install
 	@if [ -z "$$ELASTICSEARCH_URL" ]; then .ci/ensure-java-maven && $(PL) es start; \
 	 else echo "ELASTICSEARCH_URL is set: using $$ELASTICSEARCH_URL"; fi
 
-test: install
+# The frontend's one third-party asset: Leaflet (BSD-2-Clause), committed under static/vendor/leaflet/.
+# Restored from the npm registry (pinned version) only when it is missing; the page needs no build step.
+LEAFLET_VERSION := 1.9.4
+LEAFLET := static/vendor/leaflet/leaflet.js
+
+$(LEAFLET):
+	@echo "vendoring Leaflet $(LEAFLET_VERSION) from the npm registry into static/vendor/leaflet/"
+	@command -v npm >/dev/null || { echo "npm is needed once to restore $(LEAFLET) (Debian: apt-get install npm)" >&2; exit 1; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  (cd "$$tmp" && npm pack --silent leaflet@$(LEAFLET_VERSION) >/dev/null && tar xzf leaflet-$(LEAFLET_VERSION).tgz) && \
+	  mkdir -p static/vendor/leaflet/images && \
+	  cp "$$tmp"/package/dist/leaflet.css "$$tmp"/package/LICENSE static/vendor/leaflet/ && \
+	  cp "$$tmp"/package/dist/images/*.png static/vendor/leaflet/images/ && \
+	  cp "$$tmp"/package/dist/leaflet.js $(LEAFLET)
+
+vendor: $(LEAFLET)
+
+test: install vendor
 	@if [ -z "$$ELASTICSEARCH_URL" ]; then .ci/ensure-java-maven; fi
+	.ci/ensure-browser
 	$(BIN)/pytest
+
+browser: install vendor
+	@if [ -z "$$ELASTICSEARCH_URL" ]; then .ci/ensure-java-maven; fi
+	.ci/ensure-browser
+	$(BIN)/pytest tests/browser
 
 unit: install
 	$(BIN)/pytest tests/unit
@@ -45,7 +69,7 @@ $(SAMPLE): | $(STAMP)
 	$(PL) sample --sites $(SAMPLE_SITES) --seed 1 -o $@
 
 # Start the node, index the sample (a few broken lines in it are reported and skipped), serve.
-run: engine $(SAMPLE)
+run: engine vendor $(SAMPLE)
 	$(PL) index $(SAMPLE) --report var/sample-report.jsonl --force
 	@echo "Partner Locator: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
 	$(PL) serve --host $(HOST) --port $(PORT)

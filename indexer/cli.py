@@ -1,7 +1,8 @@
 """``partner-locator index`` and ``partner-locator sample``."""
 from __future__ import annotations
 
-import logging
+import functools
+import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -12,16 +13,17 @@ from locator.cli import UserFacingError
 from locator.settings import Settings
 
 
-def _build_locator(settings: Settings):
-    from indexer.geocode import make_geocoder
-    from indexer.sitelocator import SiteLocator
-    from locator.gazetteer import Gazetteer
+def _locator_factory(settings: Settings):
+    from indexer.sitelocator import build_site_locator
 
-    geocoding = settings.geocoding
-    gazetteer = Gazetteer.open(settings.cache_dir)
-    geocoder = make_geocoder(geocoding["backend"], settings.cache_dir, user_agent=geocoding["user_agent"],
-                             min_delay_seconds=geocoding["min_delay_s"], gazetteer=gazetteer)
-    return SiteLocator(gazetteer, geocoder)
+    return functools.partial(build_site_locator, settings.cache_dir, dict(settings.geocoding))
+
+
+def _workers(settings: Settings) -> int:
+    # Online geocoders are rate-limited per process: several processes would break their policy.
+    if settings.geocoding["backend"] != "gazetteer":
+        return 1
+    return settings.indexer["workers"] or os.cpu_count() or 1
 
 
 def _options(settings: Settings, as_of, report, max_error_rate, min_ratio, force):
@@ -31,7 +33,7 @@ def _options(settings: Settings, as_of, report, max_error_rate, min_ratio, force
     return IndexOptions(
         as_of=(as_of or datetime.now(timezone.utc)).date(), max_error_rate=max_error_rate, min_ratio=min_ratio,
         force=force, report=report, bulk_chunk_size=tuning["bulk_chunk_size"], bulk_threads=tuning["bulk_threads"],
-        lock_lease_s=tuning["lock_lease_s"])
+        lock_lease_s=tuning["lock_lease_s"], workers=_workers(settings))
 
 
 def _echo_summary(summary) -> None:
@@ -73,7 +75,7 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
         program = load_program(program_path)  # a bad config stops the run before any record is read
         options = _options(settings, as_of, report, max_error_rate, min_ratio, force)
         with open_export(file) as stream:
-            result = run_index(es, settings.index_prefix, numbered_lines(stream), program, _build_locator(settings), options)
+            result = run_index(es, settings.index_prefix, numbered_lines(stream), program, _locator_factory(settings), options)
     except (IndexRunError, LockHeldError, ProgramConfigError, OSError) as exc:
         _echo_summary(getattr(exc, "summary", None))
         raise UserFacingError(f"index: {exc}") from None

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 ADDRESS_FIELDS = ("street", "postal_code", "city", "region", "country")
 NOMINATIM_MIN_DELAY_S = 1.0  # https://operations.osmfoundation.org/policies/nominatim/
 CACHE_FILE = "geocode-cache.sqlite"
+# Our address fields -> the names of Nominatim's structured search.
+_STRUCTURED = {"street": "street", "postal_code": "postalcode", "city": "city", "region": "state", "country": "country"}
 
 
 class GeocodeError(LookupError):
@@ -103,7 +105,8 @@ class GeocodeCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, timeout=30, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, lat REAL, lon REAL, stored_at REAL NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS answers"
+                         " (key TEXT PRIMARY KEY, lat REAL, lon REAL, stored_at REAL NOT NULL)")
 
     @staticmethod
     def key(service: str, address: Mapping[str, Any]) -> str:
@@ -170,9 +173,8 @@ class GeopyGeocoder:
         return [self._query(parts) for parts in queries]
 
     def _query(self, parts: dict[str, str]) -> dict[str, str] | str:
-        if self._structured:  # Nominatim's structured search names
-            names = {"street": "street", "postal_code": "postalcode", "city": "city", "region": "state", "country": "country"}
-            return {names[name]: value for name, value in parts.items() if value}
+        if self._structured:
+            return {_STRUCTURED[name]: value for name, value in parts.items() if value}
         postal_city = " ".join(filter(None, (parts["postal_code"], parts["city"])))
         return ", ".join(filter(None, (parts["street"], postal_city, parts["region"], parts["country"])))
 

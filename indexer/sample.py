@@ -21,6 +21,11 @@ from pathlib import Path
 from typing import IO, Iterator
 
 from locator.gazetteer import Country, Gazetteer, Place
+
+try:
+    import orjson
+except ImportError:  # pragma: no cover - a declared dependency; the stdlib is the fallback
+    orjson = None
 from locator.text import strip_accents
 
 log = logging.getLogger(__name__)
@@ -49,28 +54,32 @@ _WORDS = {
            "Storgata {n};Kirkegata {n};Industriveien {n};Strandgata {n}"),
     "fi": ("Revontuli;Järvi;Karhu;Pohjola;Sampo", "Turva;Valvonta;Videotekniikka", "Oy", False,
            "Hämeenkatu {n};Kauppakatu {n};Teollisuustie {n}"),
-    "de": ("Zürcher;Alpen;Rhein;Nordstern;Adler;Hanse;Elbtal;Bayerische", "Videotechnik;Sicherheitstechnik;Überwachungssysteme;Sicherheit",
-           "GmbH;AG;GmbH & Co. KG", False, "Hauptstraße {n};Bahnhofstraße {n};Industriestraße {n};Schillerstraße {n}"),
-    "fr": ("Lyonnaise;Atlantique;Azur;Alpine;Provençale;Parisienne", "Sécurité Vidéo;Protection Électronique;Télésurveillance;Sûreté",
-           "SARL;SAS", True, "{n} rue de la République;{n} avenue Jean Jaurès;{n} boulevard Gambetta;{n} rue Pasteur"),
+    "de": ("Zürcher;Alpen;Rhein;Nordstern;Adler;Hanse;Elbtal;Bayerische",
+           "Videotechnik;Sicherheitstechnik;Überwachungssysteme;Sicherheit", "GmbH;AG;GmbH & Co. KG", False,
+           "Hauptstraße {n};Bahnhofstraße {n};Industriestraße {n};Schillerstraße {n}"),
+    "fr": ("Lyonnaise;Atlantique;Azur;Alpine;Provençale;Parisienne",
+           "Sécurité Vidéo;Protection Électronique;Télésurveillance;Sûreté", "SARL;SAS", True,
+           "{n} rue de la République;{n} avenue Jean Jaurès;{n} boulevard Gambetta;{n} rue Pasteur"),
     "nl": ("Noordzee;Delta;Polder;Oranje;Hollandse", "Beveiliging;Videotechniek;Bewaking", "B.V.", False,
            "Kerkstraat {n};Stationsweg {n};Industrieweg {n};Dorpsstraat {n}"),
-    "es": ("Ibérica;Atlántica;Andina;Levante;Mediterránea;Azteca", "Seguridad;Videovigilancia;Sistemas de Seguridad", "S.L.;S.A.", True,
-           "Calle Mayor {n};Avenida de la Constitución {n};Calle Real {n};Paseo de Gracia {n}"),
+    "es": ("Ibérica;Atlántica;Andina;Levante;Mediterránea;Azteca", "Seguridad;Videovigilancia;Sistemas de Seguridad",
+           "S.L.;S.A.", True, "Calle Mayor {n};Avenida de la Constitución {n};Calle Real {n};Paseo de Gracia {n}"),
     "it": ("Adriatica;Alpina;Tirrena;Lombarda;Etrusca", "Sicurezza;Videosorveglianza;Sistemi di Sicurezza", "S.r.l.;S.p.A.", True,
            "Via Roma {n};Corso Italia {n};Via Garibaldi {n};Via Dante {n}"),
-    "pt": ("Atlântica;Lusitana;Paulista;Carioca;Tropical", "Segurança;Videomonitoramento;Sistemas de Segurança", "Ltda.;S.A.", True,
-           "Rua das Flores, {n};Avenida Paulista, {n};Rua Augusta, {n}"),
+    "pt": ("Atlântica;Lusitana;Paulista;Carioca;Tropical", "Segurança;Videomonitoramento;Sistemas de Segurança",
+           "Ltda.;S.A.", True, "Rua das Flores, {n};Avenida Paulista, {n};Rua Augusta, {n}"),
     "pl": ("Wisła;Bałtyk;Tatry;Mazowsze;Śląsk", "Ochrona;Monitoring;Systemy Zabezpieczeń", "sp. z o.o.;S.A.", False,
            "ul. Długa {n};ul. Marszałkowska {n};ul. Przemysłowa {n}"),
-    "en": ("Summit;Pinnacle;Harbour;Northgate;Redwood;Keystone;Bluewater;Sentinel;Ironbridge", "Security;Video Systems;Surveillance;Integrated Security",
-           "Ltd;Inc.", False, "{n} Main Street;{n} High Street;{n} Station Road;{n} Park Avenue;{n} Market Street"),
+    "en": ("Summit;Pinnacle;Harbour;Northgate;Redwood;Keystone;Bluewater;Sentinel;Ironbridge",
+           "Security;Video Systems;Surveillance;Integrated Security", "Ltd;Inc.", False,
+           "{n} Main Street;{n} High Street;{n} Station Road;{n} Park Avenue;{n} Market Street"),
 }
 # Split once: these are read for every partner and site.
 _WORDS = {lang: (stems.split(";"), trades.split(";"), forms, trade_first, streets.split(";"))
           for lang, (stems, trades, forms, trade_first, streets) in _WORDS.items()}
-_LEGAL_FORMS = {"US": "Inc.;LLC;Corp.", "GB": "Ltd", "AU": "Pty Ltd", "NZ": "Ltd", "CA": "Inc.;Ltd.", "IN": "Pvt Ltd", "SG": "Pte Ltd",
-                "JP": "K.K.", "ZA": "(Pty) Ltd", "AE": "LLC;FZE", "CH": "AG;GmbH;SA", "AT": "GmbH", "BE": "BV;SRL", "MX": "S.A. de C.V."}
+_LEGAL_FORMS = {"US": "Inc.;LLC;Corp.", "GB": "Ltd", "AU": "Pty Ltd", "NZ": "Ltd", "CA": "Inc.;Ltd.", "IN": "Pvt Ltd",
+                "SG": "Pte Ltd", "JP": "K.K.", "ZA": "(Pty) Ltd", "AE": "LLC;FZE", "CH": "AG;GmbH;SA", "AT": "GmbH",
+                "BE": "BV;SRL", "MX": "S.A. de C.V."}
 _POSTAL = {"DK": "####", "NO": "####", "CH": "####", "AT": "####", "BE": "####", "AU": "####", "NZ": "####", "ZA": "####",
            "PH": "####", "HU": "####", "GB": "@@# #@@", "NL": "#### @@", "CA": "@#@ #@#", "JP": "###-####", "PL": "##-###",
            "SE": "### ##", "CZ": "### ##", "GR": "### ##", "BR": "#####-###", "PT": "####-###", "SG": "######", "IN": "######",
@@ -86,7 +95,7 @@ _SITE_KINDS = ("office", "office", "branch", "headquarters", "service center")
 _TIERS = (("premier", 12), ("advanced", 24), ("authorized", 34), ("none", 30))  # 36% listed
 _TIER_NAMES, _TIER_WEIGHTS = [t for t, _ in _TIERS], list(accumulate(w for _, w in _TIERS))
 _SITE_COUNT_WEIGHTS = list(accumulate((35, 20, 13, 10, 8, 6, 4, 4)))  # sites per partner, 1 to 8
-_REVENUE = "\x00revenue\x00"  # placeholder, replaced by a 2-decimal number after json.dumps
+_REVENUE = "@@revenue_eur@@"  # placeholder, replaced by the 2-decimal number after serialisation
 _BROKEN_RATE = 0.003
 _NO_LOCATION_RATE = 0.10
 
@@ -102,11 +111,14 @@ def generate(sites: int, seed: int = 1, *, gazetteer: Gazetteer | None = None,
 def write_sample(path_or_stdout: str | Path | IO[str] | None, sites: int, seed: int = 1, **options) -> None:
     """Write a sample export to a path, an open text stream, or stdout ("-" or None)."""
     if path_or_stdout in (None, "-"):
-        return _write(sys.stdout, sites, seed, options)
-    if hasattr(path_or_stdout, "write"):
-        return _write(path_or_stdout, sites, seed, options)
-    with open(path_or_stdout, "w", encoding="utf-8", newline="\n") as handle:
-        _write(handle, sites, seed, options)
+        _write(sys.stdout, sites, seed, options)
+    elif hasattr(path_or_stdout, "write"):
+        _write(path_or_stdout, sites, seed, options)
+    else:
+        with open(path_or_stdout, "w", encoding="utf-8", newline="\n") as handle:
+            _write(handle, sites, seed, options)
+    target = getattr(path_or_stdout, "name", path_or_stdout or "-")
+    log.info("wrote a sample export of %d sites (seed %d) to %s", sites, seed, target)
 
 
 def _write(handle: IO[str], sites: int, seed: int, options: dict) -> None:
@@ -124,10 +136,6 @@ def _default_gazetteer() -> Gazetteer:
     from locator.settings import load_settings
 
     return Gazetteer.open(load_settings().cache_dir)
-
-
-def _split(words: str) -> list[str]:
-    return words.split(";") if words else [""]
 
 
 def _slug(text: str) -> str:
@@ -177,24 +185,25 @@ class _Generator:
         count = rng.choices(range(1, 9), cum_weights=_SITE_COUNT_WEIGHTS)[0]
         abroad = self._abroad(home) if count >= 3 and rng.random() < 0.3 else []
         placed = [home] + [rng.choice(abroad) if abroad and rng.random() < 0.35 else home for _ in range(count - 1)]
-        partner = self._company(home)
+        hq = self._city(home)
+        partner = self._company(home, hq.name)
         partner["persons"] = [self._person() for _ in range(rng.randint(2, 6))]
         records = []
         for country in dict.fromkeys(placed):  # one (partner, country) group at a time
             flags = self._group_flags()
             programs = self._programs(placed.count(country), country, flags, partner["persons"])
-            records += [self._site(partner, country, program) for program in programs]
+            records += [self._site(partner, country, program, hq if not records else None) for program in programs]
         return records
 
     def _abroad(self, home: str) -> list[str]:
         near = [code for code in self._country(home).neighbours if code in _COUNTRY_WEIGHTS]
         return near[:2] or [self.rng.choices(self.countries, cum_weights=self.country_weights)[0]]
 
-    def _company(self, country: str) -> dict:
+    def _company(self, country: str, town: str) -> dict:
         rng, lang = self.rng, self._language(country)
         stems, trades, forms, trade_first, _ = _WORDS.get(lang, _WORDS["en"])
-        stem, trade = rng.choice(stems), rng.choice(trades)
-        form = rng.choice(_split(_LEGAL_FORMS.get(country, forms)))
+        stem, trade = rng.choice(stems) if rng.random() < 0.6 else town, rng.choice(trades)  # "Aarhus Sikring ApS"
+        form = rng.choice(_LEGAL_FORMS.get(country, forms).split(";"))
         name = f"{trade} {stem} {form}" if trade_first else f"{stem} {trade} {form}"
         return {"id": f"P{self.partner_no:06d}", "name": name, "domain": f"{_slug(stem + ' ' + trade)}.example",
                 "industries": rng.sample(_INDUSTRIES, rng.randint(1, 3))}
@@ -216,12 +225,18 @@ class _Generator:
         return flags
 
     def _revenue(self, country: str, flags: dict) -> float:
+        """Group revenue within the band of its target tier (below a threshold when that is the reason)."""
         authorized, advanced, premier = _THRESHOLDS.get(country, _DEFAULT_THRESHOLDS)
-        low, high = {"premier": (premier * 1.05, premier * 3), "advanced": (advanced * 1.05, premier * 0.95),
-                     "none": (0, authorized * 0.9) if flags["terms"] else (0, premier)}.get(flags["tier"], (authorized * 1.1, advanced * 2))
-        if flags["tier"] == "authorized" and not flags.get("revenue", True):
-            high = advanced * 0.9
-        return self.rng.uniform(low, high)
+        tier = flags["tier"]
+        if tier == "premier":
+            band = (premier * 1.05, premier * 3)
+        elif tier == "advanced":
+            band = (advanced * 1.05, premier * 0.95)
+        elif tier == "authorized":
+            band = (authorized * 1.1, advanced * (0.9 if flags.get("revenue") is False else 2))
+        else:
+            band = (0, authorized * 0.9) if flags["terms"] else (0, premier)
+        return self.rng.uniform(*band)
 
     def _programs(self, count: int, country: str, flags: dict, persons: list[str]) -> list[dict]:
         rng = self.rng
@@ -229,15 +244,16 @@ class _Generator:
         revenue = self._revenue(country, flags)
         programs = []
         for index, share in enumerate(shares):
-            first = index == 0  # the first site carries what the group must meet
-            program = {"terms_accepted": flags["terms"] and (first or rng.random() < 0.9),
-                       "revenue_eur": round(revenue * share / sum(shares), 2),
-                       "onboarding_completed": self._date(-rng.randint(60, 2500)) if flags["onboarding"] and (first or rng.random() < 0.7) else None,
-                       "sales_training_completed": self._training(flags["training"] and (first or rng.random() < 0.5)),
-                       "business_plan_year": self.as_of.year if flags["extras"] and first else rng.choice((None, self.as_of.year - 1)),
-                       "ambassador": flags["extras"] and first,
-                       "certifications": self._certs(flags, first, persons)}
-            programs.append(program)
+            first = index == 0  # the first site carries what the group must meet; others vary
+            onboarded = flags["onboarding"] and (first or rng.random() < 0.7)
+            plan_year = self.as_of.year if flags["extras"] and first else rng.choice((None, self.as_of.year - 1))
+            programs.append({"terms_accepted": flags["terms"] and (first or rng.random() < 0.9),
+                             "revenue_eur": round(revenue * share / sum(shares), 2),
+                             "onboarding_completed": self._date(-rng.randint(60, 2500)) if onboarded else None,
+                             "sales_training_completed": self._training(flags["training"] and (first or rng.random() < 0.5)),
+                             "business_plan_year": plan_year,
+                             "ambassador": flags["extras"] and first,
+                             "certifications": self._certs(flags, first, persons)})
         return programs
 
     def _training(self, recent: bool) -> str | None:
@@ -261,8 +277,8 @@ class _Generator:
 
     # -- sites --------------------------------------------------------------------------------
 
-    def _site(self, partner: dict, country: str, program: dict) -> dict:
-        rng, place = self.rng, self._city(country)
+    def _site(self, partner: dict, country: str, program: dict, place: Place | None = None) -> dict:
+        rng, place = self.rng, place or self._city(country)
         self.site_no += rng.choice((1, 1, 1, 2, 5))  # ids with gaps, as in a real CRM
         region = (place.region if rng.random() < 0.6 else place.region_code) if place.region else None
         record = {"site_id": f"S{self.site_no:07d}", "partner_id": partner["id"], "company": partner["name"]}
@@ -273,9 +289,12 @@ class _Generator:
         if rng.random() < _NO_LOCATION_RATE and self._geocodable(place, region):
             record["address"]["city"] = self._spelling(place.name)
         else:
-            record["location"] = {"lat": round(place.lat + rng.uniform(-0.01, 0.01), 5), "lon": round(place.lon + rng.uniform(-0.01, 0.01), 5)}
+            # Within a kilometre or so of the town centre: offices are not all at one point.
+            record["location"] = {"lat": round(place.lat + rng.uniform(-0.01, 0.01), 5),
+                                  "lon": round(place.lon + rng.uniform(-0.01, 0.01), 5)}
         city_slug = self.slugs.get(place.name) or self.slugs.setdefault(place.name, _slug(place.name) or "info")
-        record["contact"] = {"phone": self._phone(country), "email": f"{city_slug}@{partner['domain']}", "website": f"https://www.{partner['domain']}"}
+        record["contact"] = {"phone": self._phone(country), "email": f"{city_slug}@{partner['domain']}",
+                             "website": f"https://www.{partner['domain']}"}
         record["languages"] = list(dict.fromkeys([self._language(country), "en"]))
         record["industries"] = partner["industries"]
         record["description"] = self._description(partner["industries"], place.name, country)
@@ -357,12 +376,10 @@ class _Generator:
 
 
 def _dumps(record: dict) -> str:
-    """Compact JSON, UTF-8 text (not \\u escapes); orjson when present, it is several times faster."""
-    try:
-        import orjson
-    except ImportError:  # pragma: no cover - orjson is a declared dependency
-        return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-    return orjson.dumps(record).decode()
+    """Compact JSON as UTF-8 text (no \\u escapes), like json.dumps(ensure_ascii=False)."""
+    if orjson is not None:  # several times faster, which matters at a million lines
+        return orjson.dumps(record).decode()
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 _REVENUE_JSON = json.dumps(_REVENUE)

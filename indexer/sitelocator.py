@@ -6,6 +6,7 @@ The place id (a GeoNames id) lets a customer's "Kobenhavn" find a site whose add
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from indexer.geocode import GeocodeError
 from locator.gazetteer import Gazetteer
@@ -44,3 +45,13 @@ class SiteLocator:
         except LookupError as exc:
             raise GeocodeError(str(exc)) from None
         return Located(lat, lon, place_id, geocoded=True)
+
+
+def build_site_locator(cache_dir: Path, geocoding: dict) -> SiteLocator:
+    """A SiteLocator from settings; module-level so worker processes can be handed it (pickled)."""
+    from indexer.geocode import make_geocoder
+
+    gazetteer = Gazetteer.open(cache_dir)
+    geocoder = make_geocoder(geocoding["backend"], cache_dir, user_agent=geocoding["user_agent"],
+                             min_delay_seconds=geocoding["min_delay_s"], gazetteer=gazetteer)
+    return SiteLocator(gazetteer, geocoder)

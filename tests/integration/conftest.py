@@ -40,8 +40,8 @@ def gazetteer(base_settings) -> Gazetteer:
 def listed_sample(settings, indexer_es, gazetteer) -> ListedSample:
     prefix = f"{settings.index_prefix}-api"
     lines = enumerate(generate(SAMPLE_SITES, SAMPLE_SEED, gazetteer=gazetteer, as_of=SAMPLE_AS_OF), start=1)
-    locator = SiteLocator(gazetteer, GazetteerGeocoder(gazetteer))
-    run_index(indexer_es, prefix, lines, load_program(), locator, IndexOptions(as_of=SAMPLE_AS_OF))
+    run_index(indexer_es, prefix, lines, load_program(), lambda: SiteLocator(gazetteer, GazetteerGeocoder(gazetteer)),
+              IndexOptions(as_of=SAMPLE_AS_OF))
     hits = indexer_es.search(index=sites_alias(prefix), size=10_000, query={"match_all": {}})["hits"]["hits"]
     return ListedSample(prefix, with_index_prefix(settings, prefix), {hit["_id"]: hit["_source"] for hit in hits})
 

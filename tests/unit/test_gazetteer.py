@@ -1,6 +1,7 @@
 """The offline gazetteer: resolution of export cities and typed queries, suggestions, the store."""
 from __future__ import annotations
 
+import pickle
 import sqlite3
 import statistics
 import threading
@@ -87,7 +88,8 @@ def test_resolve_query_offers_namesakes_as_alternatives(gazetteer: Gazetteer) ->
     assert populations == sorted(populations, reverse=True)
 
 
-@pytest.mark.parametrize(("query", "expected"), [("Kopenhagn", "Copenhagen"), ("Aarhuus, DK", "Århus"), ("Skanderborgg", "Skanderborg")])
+@pytest.mark.parametrize(("query", "expected"), [
+    ("Kopenhagn", "Copenhagen"), ("Aarhuus, DK", "Århus"), ("Skanderborgg", "Skanderborg")])
 def test_unknown_place_gets_closest_suggestions(gazetteer: Gazetteer, query: str, expected: str) -> None:
     best, suggestions = gazetteer.resolve_query(query)
     assert best is None
@@ -96,7 +98,7 @@ def test_unknown_place_gets_closest_suggestions(gazetteer: Gazetteer, query: str
 
 
 def test_nonsense_query_gives_nothing_but_does_not_fail(gazetteer: Gazetteer) -> None:
-    for query in ("", ",", " , , ", "Xqzzy, DK", "?!"):
+    for query in ("", ",", " , , ", "Xqzzy, DK", "?!", "x" * 5000, "Xqzzy," * 500):
         best, suggestions = gazetteer.resolve_query(query)
         assert best is None and len(suggestions) <= 5
 
@@ -147,6 +149,11 @@ def test_countries(gazetteer: Gazetteer) -> None:
     assert gazetteer.country_code("Atlantis") is None and gazetteer.country_code("") is None
     denmark = gazetteer.country("DK")
     assert denmark.languages[0] == "da" and denmark.phone == "45" and "DE" in denmark.neighbours
+
+
+def test_pickles_for_worker_processes(gazetteer: Gazetteer) -> None:
+    copy = pickle.loads(pickle.dumps(gazetteer))
+    assert copy.path == gazetteer.path and copy.resolve("Koebenhavn", "DK").id == COPENHAGEN
 
 
 def test_reads_from_many_threads(gazetteer: Gazetteer) -> None:

@@ -107,6 +107,7 @@ def test_line_count_and_broken_ratio(lines: list[str]) -> None:
 
 def test_valid_lines_have_required_fields(records: list[dict]) -> None:
     assert len(records) > 19_800
+    languages = {lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}
     for record in records:
         assert all(record.get(name) for name in REQUIRED)
         assert re.fullmatch(r"[A-Za-z0-9._-]{1,64}", record["site_id"])
@@ -114,7 +115,7 @@ def test_valid_lines_have_required_fields(records: list[dict]) -> None:
         assert isinstance(record["program"]["terms_accepted"], bool)
         assert record["program"]["revenue_eur"] >= 0
         assert record["contact"]["email"].endswith(".example") and record["contact"]["website"].startswith("https://")
-        assert set(record["languages"]) <= {lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+        assert set(record["languages"]) <= languages
 
 
 def test_revenue_has_two_decimals(lines: list[str]) -> None:
@@ -164,9 +165,9 @@ def _tier(group: list[dict], country: str) -> str:
     revenue = sum(p["revenue_eur"] for p in programs)
     certified = {kind: len({c["person_id"] for p in programs for c in p["certifications"]
                             if c["type"] == kind and c["valid_until"] >= AS_OF.isoformat()}) for kind in ("MCDE", "MCIT", "MCIE")}
+    trained = [dt.date.fromisoformat(p["sales_training_completed"]) for p in programs if p["sales_training_completed"]]
     advanced = (any(p["onboarding_completed"] and p["onboarding_completed"] <= AS_OF.isoformat() for p in programs)
-                and any(p["sales_training_completed"] and 0 <= (AS_OF - dt.date.fromisoformat(p["sales_training_completed"])).days < 365
-                        for p in programs) and certified["MCDE"] >= 1 and certified["MCIT"] >= 1)
+                and any(0 <= (AS_OF - day).days < 365 for day in trained) and certified["MCDE"] >= 1 and certified["MCIT"] >= 1)
     premier = advanced and certified["MCIE"] >= 1 and any(p["ambassador"] for p in programs) and any(
         p["business_plan_year"] == AS_OF.year for p in programs)
     if not any(p["terms_accepted"] for p in programs):
@@ -188,9 +189,9 @@ def test_tier_mix_is_realistic(records: list[dict]) -> None:
 
 
 def test_fast_enough(gazetteer: Gazetteer) -> None:
-    list(generate(2000, seed=9, gazetteer=gazetteer, as_of=AS_OF))  # warm the per-country town lists
     started = time.perf_counter()
     for _ in generate(20_000, seed=9, gazetteer=gazetteer, as_of=AS_OF):
         pass
-    # 1M sites must take well under 60 s: 20k in under 1.2 s is that pace, with room for slow CI.
+    # 1M sites must take well under 60 s: 20k in under 1.2 s is that pace (this includes reading
+    # the towns of each country once); twice that allowed, for a busy CI machine.
     assert time.perf_counter() - started < 2.4

@@ -1,0 +1,134 @@
+"""Where does the API's CPU go? A profiling script (not a test) for docs/benchmarks.md.
+
+Uses the index that ``benchmarks/api_bench.py --keep-index`` leaves (prefix
+``partner-locator-bench-api``), the same request mix, and the app in this process (Flask test client,
+access log on at INFO into a file, as ``serve`` logs). Prints:
+
+* CPU per request by layer (``time.process_time``, no profiler): parameter validation
+  (marshmallow), query building, the ES client round trip (its CPU only), response shaping,
+  JSON serialisation, and the rest (Flask, ETag, CORS, access log);
+* a cProfile run with ``time.process_time`` as its clock (CPU, not wall: waiting on Elasticsearch
+  does not count), top functions by own time and cumulative time.
+
+Usage::
+
+    .venv/bin/python benchmarks/api_bench.py --keep-index ...   # once, or any run with --keep-index
+    .venv/bin/python benchmarks/api_profile.py [--requests 1000]
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import logging
+import pstats
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import api_bench  # noqa: E402
+import locator.api.queries as queries_module  # noqa: E402
+import locator.api.service as service_module  # noqa: E402
+import locator.api.shaping as shaping_module  # noqa: E402
+import locator.api.views as views_module  # noqa: E402
+from locator.api import create_app  # noqa: E402
+from locator.gazetteer import Gazetteer  # noqa: E402
+from locator.mapping import sites_alias  # noqa: E402
+
+
+class Layers:
+    """CPU seconds spent inside wrapped functions (outermost call only, so layers do not overlap)."""
+
+    def __init__(self):
+        self.cpu = defaultdict(float)
+        self.depth = 0
+
+    def wrap(self, module, name: str, label: str) -> None:
+        original = getattr(module, name)
+
+        def timed(*args, **kwargs):
+            if self.depth:
+                return original(*args, **kwargs)
+            self.depth += 1
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.cpu[label] += time.process_time() - started
+                self.depth -= 1
+
+        setattr(module, name, timed)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--mix", type=int, default=400)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--top", type=int, default=40)
+    args = parser.parse_args(argv)
+
+    settings = api_bench.bench_settings()
+    log_file = Path(tempfile.mkstemp(prefix="partner-locator-api-profile-", suffix=".log")[1])
+    logging.basicConfig(level=logging.INFO, format="%(message)s", filename=str(log_file))
+    app = create_app(settings)
+    es = app.extensions["partner_locator"].es
+    if not es.indices.exists_alias(name=sites_alias(api_bench.PREFIX)):
+        raise SystemExit("no bench index: run benchmarks/api_bench.py --keep-index first")
+    mix = api_bench.build_mix(es, sites_alias(api_bench.PREFIX), Gazetteer.open(settings.cache_dir), args.mix, args.seed)
+    client = app.test_client()
+    mix = [(kind, path) for kind, path in mix if client.get(path).status_code == 200]
+
+    # Layer timings. Views call load_params, the service calls queries.*, run_search, shaping.*;
+    # json_response is looked up in views' module namespace.
+    layers = Layers()
+    layers.wrap(views_module, "load_params", "params: marshmallow load")
+    for name in ("build_search", "build_nearest", "build_markers", "build_partner_sites", "build_company_suggest"):
+        layers.wrap(queries_module, name, "query building")
+    layers.wrap(service_module.SearchService, "resolve_origin", "origin (gazetteer)")
+    layers.wrap(service_module.SearchService, "place_ids", "place ids of q (gazetteer)")
+    layers.wrap(service_module, "run_search", "ES client: serialise, HTTP, parse")
+    for name in ("search_response", "markers_response", "result"):
+        layers.wrap(shaping_module, name, "shaping")
+    layers.wrap(views_module, "json_response", "orjson response body")
+    layers.wrap(service_module.SearchService, "suggest", "suggest (gazetteer + ES + shaping)")
+
+    total_cpu = 0.0
+    counts = defaultdict(int)
+    for number in range(args.requests):
+        kind, path = mix[number % len(mix)]
+        started = time.process_time()
+        client.get(path).get_data()
+        total_cpu += time.process_time() - started
+        counts[kind] += 1
+    print(f"{args.requests} in-process requests of the api_bench mix; CPU per request by layer (us):")
+    accounted = 0.0
+    for label, seconds in sorted(layers.cpu.items(), key=lambda item: -item[1]):
+        accounted += seconds
+        print(f"  {label:<40} {seconds / args.requests * 1e6:8.0f}")
+    print(f"  {'rest: Flask, werkzeug, ETag, CORS, log':<40} {(total_cpu - accounted) / args.requests * 1e6:8.0f}")
+    print(f"  {'TOTAL':<40} {total_cpu / args.requests * 1e6:8.0f}")
+    print("  (suggest's own line includes its ES round trip and shaping: the two are not split for it)")
+
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for number in range(args.requests):
+        client.get(mix[number % len(mix)][1]).get_data()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out).strip_dirs()
+    stats.sort_stats("tottime").print_stats(args.top)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    print(out.getvalue())
+    log_file.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

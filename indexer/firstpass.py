@@ -1,0 +1,163 @@
+"""Pass 1 of a run: validate, locate and group every record; spill the public documents.
+
+Validation (marshmallow) is the costly part, about 140 us a record, and each record is
+independent: worker processes check chunks of lines in parallel, locate the valid records and
+write their public documents to spill files of their own. The parent keeps what must see every
+record in file order: the duplicate site_id check, and it hands each accepted record's program
+fields to the on-disk group spill (``indexer.grouping``). A duplicate
+found there is dropped from the spill at pass 2 (by line number), so "first seen on line N" stays
+exact. Person ids reach the parent only inside the program fields it folds into groups (never a
+file, a log or a report).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from itertools import islice
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import orjson
+
+from indexer.documents import public_document
+from indexer.geocode import GeocodeError
+from indexer.records import DuplicateSiteIds, Rejection, parse_line
+from indexer.report import Progress, RejectionReport, Summary, reason_kind
+from indexer.grouping import GroupSpill
+
+CHUNK_LINES = 500
+
+
+@dataclass(frozen=True)
+class Accepted:
+    line: int
+    site_id: str
+    group: tuple[str, str]  # (partner_id, country)
+    program: dict  # what the tier rules read
+    geocoded: bool
+    ignored: list[str]
+
+
+@dataclass(frozen=True)
+class Rejected:
+    rejections: list[Rejection]
+    ignored: list[str]
+
+
+_worker: "_ChunkChecker | None" = None
+
+
+class _ChunkChecker:
+    """Checks chunks of lines; one per process (the locator keeps memoised lookups)."""
+
+    def __init__(self, make_locator, spill_dir: Path):
+        self.locator = make_locator()
+        self.spill_path = spill_dir / f"spill-{os.getpid()}.jsonl"
+
+    def check(self, chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
+        outcomes = []
+        with self.spill_path.open("ab") as spill:
+            for number, text in chunk:
+                outcome = self._check_line(number, text, spill)
+                if outcome is not None:
+                    outcomes.append(outcome)
+        return outcomes
+
+    def _check_line(self, number: int, text: str | None, spill) -> Accepted | Rejected | None:
+        if text is None:
+            return Rejected([Rejection(number, None, "-", "not valid UTF-8")], [])
+        parsed = parse_line(number, text)
+        if parsed is None:
+            return None
+        if parsed.record is None:
+            return Rejected(parsed.rejections, parsed.ignored_fields)
+        record = parsed.record
+        try:
+            located = self.locator.locate(record)
+        except GeocodeError as exc:
+            return Rejected([Rejection(number, record["site_id"], "address", f"cannot be geocoded: {exc}")],
+                            parsed.ignored_fields)
+        spill.write(orjson.dumps([number, public_document(record, (located.lat, located.lon), located.place_id)]) + b"\n")
+        group = (record["partner_id"], record["address"]["country"])
+        return Accepted(number, record["site_id"], group, record["program"], located.geocoded, parsed.ignored_fields)
+
+
+def _init_worker(make_locator, spill_dir: Path) -> None:
+    global _worker
+    _worker = _ChunkChecker(make_locator, spill_dir)
+
+
+def _check_in_worker(chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
+    return _worker.check(chunk)
+
+
+def _chunks(lines: Iterable[tuple[int, str | None]]) -> Iterator[list[tuple[int, str | None]]]:
+    iterator = iter(lines)
+    while chunk := list(islice(iterator, CHUNK_LINES)):
+        yield chunk
+
+
+class FirstPass:
+    """Run pass 1 with ``workers`` processes (1: in this process); then read the spill back."""
+
+    def __init__(self, make_locator, as_of: date, summary: Summary, report: RejectionReport, workers: int = 1):
+        self.make_locator, self.as_of, self.summary, self.report = make_locator, as_of, summary, report
+        self.workers = workers
+        self.groups = GroupSpill()
+        self.dropped_lines: set[int] = set()
+        self._spill_dir = tempfile.TemporaryDirectory(prefix="partner-locator-spill-")
+
+    def run(self, lines: Iterable[tuple[int, str | None]]) -> None:
+        progress = Progress("validating")
+        with DuplicateSiteIds() as seen:
+            for outcomes in self._outcomes(lines):
+                for outcome in outcomes:
+                    self._take(outcome, seen)
+                progress.advance(len(outcomes))
+        progress.close()
+
+    def _outcomes(self, lines) -> Iterator[list[Accepted | Rejected]]:
+        spill_dir = Path(self._spill_dir.name)
+        if self.workers <= 1:
+            checker = _ChunkChecker(self.make_locator, spill_dir)
+            yield from map(checker.check, _chunks(lines))
+            return
+        context = multiprocessing.get_context("forkserver")  # no fork of the parent's threads and sockets
+        with context.Pool(self.workers, _init_worker, (self.make_locator, spill_dir)) as pool:
+            yield from pool.imap(_check_in_worker, _chunks(lines), chunksize=1)
+
+    def _take(self, outcome: Accepted | Rejected, seen: DuplicateSiteIds) -> None:
+        self.summary.read += 1
+        self.summary.ignored_fields.update(outcome.ignored)
+        if isinstance(outcome, Rejected):
+            self._reject(outcome.rejections)
+            return
+        first = seen.check(outcome.site_id, outcome.line)
+        if first is not None:
+            self.dropped_lines.add(outcome.line)
+            self._reject([Rejection(outcome.line, outcome.site_id, "site_id", f"duplicate site_id, first seen on line {first}")])
+            return
+        self.summary.valid += 1
+        self.summary.geocoded += outcome.geocoded
+        self.groups.add(*outcome.group, outcome.program)
+
+    def _reject(self, rejections: list[Rejection]) -> None:
+        self.summary.rejected += 1
+        self.summary.rejected_by_reason.update({reason_kind(rejections[0])})
+        self.report.write(rejections)
+
+    def spilled(self) -> Iterator[tuple[int, dict]]:
+        """(line, public document) of every accepted record, duplicates left out."""
+        for path in sorted(Path(self._spill_dir.name).glob("spill-*.jsonl")):
+            with path.open("rb") as spill:
+                for raw in spill:
+                    number, document = orjson.loads(raw)
+                    if number not in self.dropped_lines:
+                        yield number, document
+
+    def close(self) -> None:
+        self.groups.close()
+        self._spill_dir.cleanup()

@@ -1,0 +1,100 @@
+/* Partner Locator embed: one snippet puts the partner search on any page.
+ *
+ *   <div data-partner-locator data-country="DK"></div>
+ *   <script src="https://locator.example/static/embed.js" async></script>
+ *
+ * Each element with `data-partner-locator` gets a sandboxed iframe of the locator's own page, from
+ * the origin this script was loaded from. Presets become the page's query parameters:
+ *   data-country="DK,SE"  data-tier="premier"  data-lang="da" (partners speaking Danish; also
+ *   data-language)  data-cert="MCIE"  data-industry="retail"  data-near="Aarhus"  data-q="..."
+ *   data-radius="50"  data-sort="name"
+ * data-height="700" fixes the height; otherwise the frame grows with its content (postMessage).
+ * Call window.PartnerLocator.scan() after adding containers to the page later.
+ */
+(function () {
+  "use strict";
+  if (window.PartnerLocator && window.PartnerLocator.scan) { window.PartnerLocator.scan(); return; }
+
+  var MESSAGE = "partner-locator:height";
+  var MIN_HEIGHT = 320, MAX_HEIGHT = 20000, DEFAULT_HEIGHT = 720;
+  var LISTS = { country: "country", tier: "tier", lang: "language", language: "language", cert: "cert", industry: "industry" };
+  var SCALARS = { near: "near", q: "q", radius: "radius_km", sort: "sort", place: "place" };
+
+  function scriptElement() {
+    if (document.currentScript && document.currentScript.src) return document.currentScript;
+    var scripts = document.getElementsByTagName("script");
+    for (var i = scripts.length - 1; i >= 0; i--) {
+      if (/\/static\/embed\.js(\?|#|$)/.test(scripts[i].src)) return scripts[i];
+    }
+    return null;
+  }
+
+  var script = scriptElement();
+  if (!script) return;
+  var scriptUrl = new URL(script.src, window.location.href);
+  var origin = scriptUrl.origin;
+  // The locator's page: the folder above /static/ (the locator may live under a path prefix).
+  var pageUrl = new URL(scriptUrl.pathname.replace(/static\/embed\.js$/, ""), origin);
+  var frames = [];
+
+  function presets(container) {
+    var params = new URLSearchParams();
+    params.set("embed", "1");
+    Object.keys(LISTS).forEach(function (key) {
+      var value = container.getAttribute("data-" + key);
+      if (!value) return;
+      value.split(",").forEach(function (part) {
+        part = part.trim();
+        if (part) params.append(LISTS[key], part);
+      });
+    });
+    Object.keys(SCALARS).forEach(function (key) {
+      var value = container.getAttribute("data-" + key);
+      if (value && value.trim()) params.set(SCALARS[key], value.trim());
+    });
+    return params;
+  }
+
+  function mount(container) {
+    if (container.getAttribute("data-partner-locator-ready") !== null) return;
+    container.setAttribute("data-partner-locator-ready", "");
+    var fixed = parseInt(container.getAttribute("data-height"), 10);
+    var iframe = document.createElement("iframe");
+    iframe.src = pageUrl.href + "?" + presets(container).toString();
+    iframe.title = container.getAttribute("data-title") || "Find a Milestone partner";
+    iframe.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-forms");
+    iframe.setAttribute("allow", "geolocation");
+    iframe.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
+    iframe.setAttribute("loading", container.getAttribute("data-loading") === "eager" ? "eager" : "lazy");
+    iframe.style.cssText = "display:block;width:100%;max-width:100%;border:0;overflow:hidden;height:" +
+      (fixed > 0 ? fixed : DEFAULT_HEIGHT) + "px";
+    if (fixed > 0) iframe.setAttribute("data-fixed-height", "");
+    iframe.className = "partner-locator-frame";
+    while (container.firstChild) container.removeChild(container.firstChild); // a fallback link, if any
+    container.appendChild(iframe);
+    frames.push(iframe);
+  }
+
+  function onMessage(event) {
+    if (event.origin !== origin || !event.data || event.data.type !== MESSAGE) return;
+    for (var i = 0; i < frames.length; i++) {
+      var iframe = frames[i];
+      if (iframe.contentWindow !== event.source) continue;
+      if (iframe.hasAttribute("data-fixed-height")) return;
+      var height = Number(event.data.height);
+      if (!isFinite(height)) return;
+      iframe.style.height = Math.round(Math.max(MIN_HEIGHT, Math.min(MAX_HEIGHT, height))) + "px";
+      return;
+    }
+  }
+
+  function scan() {
+    var containers = document.querySelectorAll("[data-partner-locator]");
+    for (var i = 0; i < containers.length; i++) mount(containers[i]);
+  }
+
+  window.addEventListener("message", onMessage);
+  window.PartnerLocator = { scan: scan, origin: origin };
+  scan();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);
+})();

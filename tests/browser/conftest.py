@@ -1,0 +1,136 @@
+"""Browser tests: the real app (API + static frontend) on a free localhost port, driven by Debian's
+Chromium through Playwright, as a user would use it.
+
+Playwright's own browser download is never used (it fetches from outside the package registries):
+Chromium comes from Debian (`.ci/ensure-browser`, called by `make test`) and is launched by path.
+Every request to anything but the test servers on 127.0.0.1 is aborted, as map tiles are here
+(no internet), so the tests also prove that the page works without its tile server.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+# The indexed sample and the app serving it: the same fixtures as the API's integration tests.
+from tests.integration.conftest import api_app, gazetteer, listed_sample  # noqa: F401
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "browser: drives the frontend in headless Chromium (Playwright + /usr/bin/chromium)")
+
+
+@dataclass
+class LiveServer:
+    url: str
+    server: object
+    thread: threading.Thread
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+def serve(app) -> LiveServer:
+    """A WSGI app on a free port of 127.0.0.1, in a daemon thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=f"browser-test-server-{server.server_port}", daemon=True)
+    thread.start()
+    return LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
+
+
+@pytest.fixture(scope="session")
+def sync_api():
+    if os.environ.get("CI"):
+        import playwright.sync_api as module  # in CI a missing Playwright is a failure, not a skip
+    else:
+        module = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extras)")
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} is missing: run .ci/ensure-browser (Debian package chromium)")
+    return module
+
+
+@pytest.fixture(scope="session")
+def live_server(api_app):  # noqa: F811 - the imported fixture
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
+    server = serve(api_app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def embedder_server(live_server):
+    """Another origin (another port) with a page that embeds the search with the documented snippet."""
+    from werkzeug.wrappers import Request, Response
+
+    snippet = (f'<div data-partner-locator data-country="DK" data-tier="premier"></div>\n'
+               f'<script src="{live_server.url}/static/embed.js" async></script>')
+
+    @Request.application
+    def app(request):
+        if request.path != "/":
+            return Response("not found", status=404)
+        return Response(f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Milestone - find a partner</title></head>
+<body style="margin:0;font-family:sans-serif"><h1 style="margin:16px">Find a partner in Denmark</h1>
+{snippet}
+<footer id="after" style="margin:16px">Milestone Systems</footer></body></html>""", mimetype="text/html")
+
+    server = serve(app)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(sync_api):
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class PageLog:
+    errors: list = field(default_factory=list)        # uncaught exceptions in the page
+    external: list = field(default_factory=list)      # requests that left the machine (all aborted)
+
+
+@pytest.fixture
+def page_log():
+    return PageLog()
+
+
+@pytest.fixture
+def context(browser, page_log):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id="UTC")
+    context.set_default_timeout(8000)
+
+    def only_local(route):
+        host = urlsplit(route.request.url).hostname
+        if route.request.url.startswith(("data:", "blob:")) or host in LOCAL_HOSTS:
+            route.continue_()
+        else:
+            page_log.external.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", only_local)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, page_log):
+    page = context.new_page()
+    page.on("pageerror", lambda error: page_log.errors.append(str(error)))
+    yield page
+    assert page_log.errors == [], f"uncaught errors in the page: {page_log.errors}"
