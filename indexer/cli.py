@@ -86,14 +86,18 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
 @click.command("sample")
 @click.option("--sites", type=click.IntRange(1, 10_000_000), required=True, help="number of sites")
 @click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]),
+              help="dates in the export are relative to this day, so its tiers come out as intended when the "
+                   "indexer evaluates at the same day [default: today, UTC]")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="file [default: stdout]")
 @click.pass_obj
-def sample_command(settings: Settings, sites: int, seed: int, output: Path | None):
-    """Write a realistic, deterministic partner export of SITES sites over real cities."""
+def sample_command(settings: Settings, sites: int, seed: int, as_of, output: Path | None):
+    """Write a realistic partner export of SITES sites over real cities (same seed and day: same bytes)."""
     from indexer.sample import write_sample
     from locator.gazetteer import Gazetteer
 
-    write_sample(output or sys.stdout, sites, seed, gazetteer=Gazetteer.open(settings.cache_dir))
+    write_sample(output or sys.stdout, sites, seed, gazetteer=Gazetteer.open(settings.cache_dir),
+                 as_of=as_of.date() if as_of else None)
 
 
 def register(cli: click.Group) -> None:
