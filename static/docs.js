@@ -52,19 +52,19 @@
     return { schema: schema || {}, nullable: !!(schema && schema.nullable) };
   }
 
-  function typeNode(schema) {
+  function typeNode(schema, plain) {
     var u = unwrap(schema);
     schema = u.schema;
     var parts = [];
     if (schema.$ref) {
       var name = refName(schema.$ref);
-      parts.push(el("a", { href: "#schema-" + slug(name), text: name }));
+      parts.push(plain ? name : el("a", { href: "#schema-" + slug(name), text: name }));
     } else if (schema.anyOf) {
-      schema.anyOf.forEach(function (s, i) { if (i) parts.push(" | "); parts.push(typeNode(s)); });
+      schema.anyOf.forEach(function (s, i) { if (i) parts.push(" | "); parts.push(typeNode(s, plain)); });
     } else if (schema.type === "array") {
-      parts.push("array of ", typeNode(schema.items || {}));
+      parts.push("array of ", typeNode(schema.items || {}, plain));
     } else if (schema.type === "object" && schema.additionalProperties && typeof schema.additionalProperties === "object" && !schema.properties) {
-      parts.push("object: string \u2192 ", typeNode(schema.additionalProperties));
+      parts.push("object: string \u2192 ", typeNode(schema.additionalProperties, plain));
     } else {
       parts.push(schema.type || "any");
       if (schema.format) parts.push(" (" + schema.format + ")");
@@ -147,7 +147,7 @@
       var r = responses[status];
       var schema = r.content && r.content["application/json"] && r.content["application/json"].schema;
       var summary = el("summary", {}, el("span", { class: "status status-" + status.charAt(0), text: status }), " ",
-                       r.description || "", schema ? [" \u2013 ", typeNode(schema)] : null);
+                       r.description || "", schema ? [" \u2013 ", typeNode(schema, true)] : null);
       var details = el("details", { class: "response" }, summary);
       if (status.charAt(0) === "2") details.open = true;
       if (schema) details.appendChild(schemaTable(schema, 1, schema.$ref ? [schema.$ref] : []));
