@@ -23,7 +23,9 @@ def client_options(settings: Settings, role: str) -> dict:
     options = {
         "request_timeout": es[_TIMEOUT_SETTING[role]],
         "max_retries": es["max_retries"],
-        "retry_on_timeout": True,
+        # A refused connection is retried on another node at once; a timeout is retried only by the
+        # indexer: the API must answer 503 within about api_timeout_s, not a multiple of it.
+        "retry_on_timeout": role != "reader",
     }
     connection = settings.connection
     if connection.external:

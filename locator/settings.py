@@ -54,12 +54,23 @@ class _GeocodingSection(Schema):
     min_delay_s = fields.Float(required=True, validate=validate.Range(min=0))
 
 
+def _rate_limit(value: str) -> None:
+    if value:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValidationError('must look like "600 per minute" (or "" for no limit)') from None
+
+
 class _ApiSection(Schema):
     cors_origins = fields.String(required=True)
     cache_max_age_s = fields.Integer(required=True, validate=validate.Range(min=0, max=86400))
     markers_max_points = fields.Integer(required=True, validate=validate.Range(min=1, max=10_000))
     markers_max_clusters = fields.Integer(required=True, validate=validate.Range(min=1, max=65_535))
     track_total_hits = fields.Integer(required=True, validate=validate.Range(min=1, max=1_000_000))
+    rate_limit = fields.String(required=True, validate=_rate_limit)
 
 
 _SECTIONS: dict[str, type[Schema]] = {

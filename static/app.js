@@ -11,7 +11,7 @@
 (function () {
   "use strict";
 
-  var API = "/api/v1";
+  var API = "api/v1"; // relative to the page, so the locator also works under a path prefix
   var LIST_PARAMS = ["tier", "cert", "country", "language", "industry"];
   var SCALAR_PARAMS = ["q", "place", "near", "lat", "lon", "radius_km", "sort", "page", "per_page", "collapse"];
   var DEFAULT_RADIUS = 100;
@@ -635,7 +635,13 @@
     getJSON("/suggest", new URLSearchParams({ q: text.slice(0, 100) }), suggestAbort && suggestAbort.signal).then(function (data) {
       if (seq !== suggestSeq || ui.input.value.trim() !== text) return;
       lastSuggestText = text;
-      suggestions = (data.places || []).map(function (p) { return { kind: "place", data: p }; })
+      var labels = {};
+      var places = (data.places || []).filter(function (p) { // two places of one name and country read the same
+        if (labels[p.label]) return false;
+        labels[p.label] = true;
+        return true;
+      });
+      suggestions = places.map(function (p) { return { kind: "place", data: p }; })
         .concat((data.companies || []).map(function (c) { return { kind: "company", data: c }; }));
       renderSuggestions();
     }, function () { /* suggestions are a convenience: stay quiet */ });
@@ -719,6 +725,8 @@
       return;
     }
     var folded = fold(text);
+    var origin = lastResponse && lastResponse.origin;
+    if (state.place && !state.q && origin && origin.label === text) { changeSearch(function () {}); return; }
     if (lastSuggestText === text) {
       for (var i = 0; i < suggestions.length; i++) {
         var s = suggestions[i];
@@ -841,7 +849,7 @@
   }
 
   function closeDetail() {
-    if (ui.detail.open) ui.detail.close();
+    if (ui.detail.open) ui.detail.close(); // the "close" event (async) forgets the site and restores focus
   }
 
   function renderDetail(site) {
@@ -1083,7 +1091,7 @@
         full.href = window.location.pathname + (params.toString() ? "?" + params.toString() : "");
         full.hidden = false;
       }
-      document.querySelectorAll(".site-header a[href^='/api']").forEach(function (a) { a.target = "_blank"; a.rel = "noopener"; });
+      document.querySelectorAll(".site-header a[href*='api/v1/docs']").forEach(function (a) { a.target = "_blank"; a.rel = "noopener"; });
     }
     if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) $("filters-panel").open = false;
 
@@ -1131,6 +1139,7 @@
       if (detailReturnFocus && document.contains(detailReturnFocus)) detailReturnFocus.focus();
     });
     ui.detail.addEventListener("click", function (e) { if (e.target === ui.detail) closeDetail(); });
+    document.addEventListener("keydown", function (e) { if (e.key === "Escape" && ui.detail.open) closeDetail(); });
     window.addEventListener("popstate", function () {
       state = readState(window.location.search);
       notice = null;

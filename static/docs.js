@@ -180,9 +180,10 @@
     document.title = (info.title || "API") + " \u2013 reference";
     if (info.description) document.getElementById("api-description").textContent = info.description;
     document.getElementById("api-version").textContent = info.version || "";
-    document.getElementById("base-url").textContent = window.location.origin + "/api/v1";
+    var root = new URL("../../", window.location.href).href; // the locator's page, above /api/v1/docs
+    document.getElementById("base-url").textContent = new URL("api/v1", root).href;
     document.getElementById("embed-snippet").textContent =
-      '<div data-partner-locator data-country="DK"></div>\n<script src="' + window.location.origin + '/static/embed.js" async></script>';
+      '<div data-partner-locator data-country="DK"></div>\n<script src="' + new URL("static/embed.js", root).href + '" async></script>';
 
     var container = document.getElementById("endpoints");
     container.textContent = "";
@@ -217,11 +218,11 @@
     var container = document.getElementById("endpoints");
     container.textContent = "";
     container.appendChild(el("p", { class: "error", text: "The API description could not be loaded (" + message + "). " }));
-    container.lastChild.appendChild(el("a", { href: "/api/v1/openapi.json", text: "Open the raw OpenAPI JSON" }));
+    container.lastChild.appendChild(el("a", { href: "openapi.json", text: "Open the raw OpenAPI JSON" }));
   }
 
   function start() {
-    fetch("/api/v1/openapi.json", { headers: { Accept: "application/json" } })
+    fetch("openapi.json", { headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
       .then(render)
       .catch(function (e) { fail(e && e.message ? e.message : "network error"); });

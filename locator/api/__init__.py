@@ -4,8 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
-from flask import Flask, send_from_directory
+from flask import Flask, request, send_from_directory
 from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from locator.api import access_log, errors
 from locator.api.jsonio import OrjsonProvider, json_response
@@ -15,7 +18,18 @@ from locator.api.views import api, health
 from locator.gazetteer import Gazetteer
 from locator.settings import Settings, load_settings
 
+MAX_BODY_BYTES = 16 * 1024
 STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
+
+
+def _limit_rate(app: Flask, limit: str) -> None:
+    """Per client address; over the limit is a JSON 429 (errors.py). Health checks are never limited."""
+    if not limit:
+        return
+    # One budget per client across all endpoints (not one per endpoint).
+    limiter = Limiter(get_remote_address, app=app, application_limits=[limit], storage_uri="memory://",
+                      headers_enabled=True)
+    limiter.exempt(health)
 
 
 def create_app(settings: Settings | None = None, es: Elasticsearch | None = None,
@@ -26,13 +40,20 @@ def create_app(settings: Settings | None = None, es: Elasticsearch | None = None
     settings = settings or load_settings()
     app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
     app.json = OrjsonProvider(app)
-    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024  # the API is read-only: no request needs a body
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @app.before_request
+    def _refuse_big_bodies():
+        # The API is read-only: no request needs a body; Flask only checks the limit when reading one.
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            raise RequestEntityTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
     app.extensions["partner_locator"] = SearchService(
         es or make_client(settings, "reader"), gazetteer or Gazetteer.open(settings.cache_dir), settings)
     origins = [origin.strip() for origin in settings.api["cors_origins"].split(",") if origin.strip()]
     CORS(app, resources={r"/api/*": {"origins": origins, "methods": ["GET", "OPTIONS"]}},
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
     errors.register(app)
+    _limit_rate(app, settings.api["rate_limit"])
     access_log.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(health)

@@ -67,7 +67,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        response = error_response(exc.code or 500, _http_code(exc), exc.description or exc.name)
+        message = exc.description or exc.name
+        if exc.code == 429:
+            message = f"too many requests (limit {exc.description}): retry after the seconds in Retry-After"
+        response = error_response(exc.code or 500, _http_code(exc), message)
         if exc.code == 405 and exc.response is None:
             response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or ["GET"])
         return response

@@ -4,13 +4,16 @@ Everything here runs on the project's minimal local node and on any ES 8/9 clust
 no analysis-common, no search templates. Text is folded in Python exactly as at indexing time.
 
 Relevance (``sort=relevance``) is ``text score x tier weight x distance decay``:
-- text score: BM25 over the folded fields, every word must match some field (typo-tolerant);
+- text score: BM25 over the folded fields, every word must match some field, typo-tolerant but an
+  exact word always scores above a typo match (x3), and words with digits (postal codes) are exact;
 - tier weight: premier sites x1.5, so at equal text score a premier site outranks an advanced one;
 - distance decay (with an origin): a Gaussian of the distance, 0.5 at half the radius, so at equal
   text score and tier the nearer site ranks first.
 Ties are broken by folded name, then site id, so pages are stable.
 """
 from __future__ import annotations
+
+import math
 
 from locator.api.geo import Origin
 from locator.mapping import CERT_TYPES
@@ -21,6 +24,7 @@ RESULT_FIELDS = ["site_id", "partner_id", "company", "site_name", "tier", "certi
 TEXT_FIELDS = ["folded.company^3", "folded.site_name^2", "folded.city^2", "folded.postal_code^2", "folded.industries^2",
                "folded.region", "folded.street", "folded.description"]
 PREMIER_WEIGHT = 1.5
+EXACT_BOOST = 3.0
 MAX_QUERY_WORDS = 12
 FACETS = ("tier", "cert", "country", "language", "industry")
 _FACET_FIELD = {"tier": "tier", "country": "country", "language": "languages", "industry": "industries"}
@@ -28,17 +32,31 @@ _FACET_SIZE = {"tier": 2, "country": 250, "language": 100, "industry": 100}
 
 
 def query_words(q: str | None) -> list[str]:
-    return fold(q).split()[:MAX_QUERY_WORDS] if q else []
+    """Folded words of the query; words without a letter or digit ("!!!") match nothing, so are dropped."""
+    words = fold(q).split() if q else []
+    return [word for word in words if any(char.isalnum() for char in word)][:MAX_QUERY_WORDS]
+
+
+def word_clause(word: str) -> dict:
+    """An exact match always outscores a typo match (even x1.5 for premier); codes are never fuzzy.
+
+    "80590" must find the site with postal code 80590 first, not a premier site at 80570.
+    """
+    exact = {"multi_match": {"query": word, "fields": TEXT_FIELDS, "boost": EXACT_BOOST}}
+    if any(char.isdigit() for char in word):
+        return exact
+    fuzzy = {"multi_match": {"query": word, "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}}
+    return {"bool": {"should": [exact, fuzzy]}}
 
 
 def text_query(words: list[str], place_ids: dict[str, list[str]]) -> dict:
-    """Every word must match some field (fuzzily); a word naming a place also matches its sites."""
+    """Every word must match some field; a word naming a place also matches that place's sites."""
     clauses = []
     for word in words:
-        match = {"multi_match": {"query": word, "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}}
+        clause = word_clause(word)
         if place_ids.get(word):
-            match = {"bool": {"should": [match, {"terms": {"place_id": place_ids[word], "boost": 2.0}}]}}
-        clauses.append(match)
+            clause = {"bool": {"should": [clause, {"terms": {"place_id": place_ids[word], "boost": 2.0}}]}}
+        clauses.append(clause)
     return {"bool": {"must": clauses}}
 
 
@@ -135,8 +153,8 @@ def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[
 
 def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]], size: int = 5) -> dict:
     """Nothing within the radius: the nearest ``size`` matching sites anywhere, nearest first."""
-    body = build_search({**params, "sort": "distance", "page": 1, "per_page": size, "collapse": None}, origin,
-                        place_ids, within_radius=False)
+    body = build_search({**params, "sort": "distance", "page": 1, "per_page": size}, origin, place_ids,
+                        within_radius=False)
     body.pop("aggs")
     body["track_total_hits"] = False
     return body
@@ -146,6 +164,7 @@ def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: i
                   *, max_points: int, max_clusters: int) -> dict:
     """Every match in view: the points themselves when few, else geotile clusters with centroids."""
     south, west, north, east = bbox
+    precision = cluster_precision(zoom, west, east, max_clusters)
     in_view = {"geo_bounding_box": {"location": {"top_left": {"lat": north, "lon": west},
                                                  "bottom_right": {"lat": south, "lon": east}}}}
     words = query_words(params.get("q"))
@@ -153,14 +172,26 @@ def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: i
     return {
         "query": {"bool": {"filter": clauses}},
         "size": max_points,
-        "track_total_hits": max_points + 1,
+        "track_total_hits": True,  # the map says how many match in view, exactly
         "sort": [{"site_id": "asc"}],
         "_source": ["site_id", "company", "tier", "location"],
         "aggs": {"cells": {
-            "geotile_grid": {"field": "location", "precision": min(zoom + 2, 29), "size": max_clusters},
+            "geotile_grid": {"field": "location", "precision": precision, "size": max_clusters},
             "aggs": {"centroid": {"geo_centroid": {"field": "location"}}},
         }},
     }
+
+
+def cluster_precision(zoom: int, west: float, east: float, max_clusters: int) -> int:
+    """The finest geotile level at which the view spans at most sqrt(max_clusters) tiles across.
+
+    Finer than the map's zoom + 2 is never useful; coarser keeps every match in some cluster, so no
+    cluster is cut off by the size limit whatever the bbox.
+    """
+    width = (east - west) % 360 or 360.0  # W > E crosses the antimeridian
+    tiles_across = max(1.0, math.sqrt(max_clusters))
+    fitting = int(math.floor(math.log2(tiles_across * 360.0 / width)))
+    return max(0, min(zoom + 2, fitting, 29))
 
 
 def build_partner_sites(partner_id: str, country: str, exclude_site_id: str, size: int = 50) -> dict:

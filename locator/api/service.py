@@ -73,7 +73,8 @@ class SearchService:
         body = queries.build_search(params, origin, place_ids, track_total_hits=self.api["track_total_hits"])
         response = run_search(self.es, self.alias, body)
         fallback = None
-        if origin is not None and response["hits"]["total"]["value"] == 0:
+        # Only the first page falls back: later pages of "nothing within the radius" are empty.
+        if origin is not None and response["hits"]["total"]["value"] == 0 and params["page"] == 1:
             fallback = run_search(self.es, self.alias, queries.build_nearest(params, origin, place_ids))
         answer = shaping.search_response(response, params, origin, fallback)
         if alternatives:

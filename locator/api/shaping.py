@@ -55,7 +55,7 @@ def search_response(response: dict, params: dict, origin: Origin | None, fallbac
     if collapsed:
         body["total"], body["total_relation"] = response["aggregations"]["partners"]["count"]["value"], "eq"
     if fallback is not None:
-        body["results"] = [result(hit, origin) for hit in fallback["hits"]["hits"]]
+        body["results"] = [shape(hit, origin) for hit in fallback["hits"]["hits"]]
     return body
 
 
@@ -68,7 +68,6 @@ def markers_response(response: dict, max_points: int) -> dict:
         return {"mode": "points", "total": total, "points": points, "clusters": []}
     clusters = [{"key": bucket["key"], "count": bucket["doc_count"], "lat": bucket["centroid"]["location"]["lat"],
                  "lon": bucket["centroid"]["location"]["lon"]} for bucket in response["aggregations"]["cells"]["buckets"]]
-    total = sum(cluster["count"] for cluster in clusters)
     return {"mode": "clusters", "total": total, "points": [], "clusters": clusters}
 
 

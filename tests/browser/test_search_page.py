@@ -108,10 +108,17 @@ def test_typing_suggests_places_and_picking_one_lists_nearest_sites_first(page, 
     assert query(page)["site"] == [first["site_id"]]
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
-    assert "site" not in query(page)
+    expect(page).not_to_have_url(re.compile(r"[?&]site="))
 
-    page.locator("#map .site-marker").first.wait_for()  # the map drew its markers without any tile
+    marker = page.locator("#map path.site-marker").first  # the map drew its markers without any tile
+    marker.wait_for()
     page.screenshot(path=SCREENSHOT)
+    marker.click(force=True)  # a marker shows its site's detail too
+    expect(dialog).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]site=S"))
+    expect(dialog.get_by_role("heading", level=2)).not_to_have_text("Loading…")
+    page.get_by_role("button", name="Close details").click()
+    expect(dialog).to_be_hidden()
     assert all("/api/" not in url and "127.0.0.1" not in url for url in page_log.external)
 
 
@@ -196,6 +203,24 @@ def test_the_url_repeats_the_same_search(page, context, live_server, aarhus, exp
     wait_idle(page)
     assert "sort" not in query(page)
     expect(page.get_by_label("Sort by")).to_have_value("distance")
+
+
+def test_pages_follow_the_api_and_land_in_the_url(page, live_server, api, expect):
+    page.goto(live_server.url + "/?country=DK")
+    wait_idle(page)
+    first = api("/api/v1/partners", country="DK")
+    assert first["total"] > first["per_page"], "the sample should have more than one page of Danish sites"
+    assert site_ids(page) == [site["site_id"] for site in first["results"]]
+    pages = page.get_by_role("navigation", name="Result pages")
+    expect(pages.get_by_role("button", name="Page 1")).to_have_attribute("aria-current", "page")
+    pages.get_by_role("button", name="Next").click()
+    expect(page).to_have_url(re.compile(r"[?&]page=2(&|$)"))
+    wait_idle(page)
+    second = api("/api/v1/partners", country="DK", page=2)
+    assert site_ids(page) == [site["site_id"] for site in second["results"]]
+    expect(page.locator("#status")).to_contain_text(f"Showing 21\u2013{20 + len(second['results'])} of {first['total']}")
+    page.get_by_role("checkbox", name=re.compile(r"^Premier")).check()  # a new filter starts again at page 1
+    expect(page).not_to_have_url(re.compile(r"[?&]page="))
 
 
 def test_an_unknown_place_gets_a_helpful_message(page, live_server, expect):

@@ -137,8 +137,6 @@ def test_markers_stay_bounded_whatever_the_view(api, api_app, listed_sample, zoo
     assert sum(cluster["count"] for cluster in body["clusters"]) == body["total"] == len(listed_sample.documents)
 
 
-@pytest.mark.xfail(strict=True, reason="markers: with more occupied geotiles than markers_max_clusters the extra cells are "
-                                       "dropped and 'total' is their sum: the precision must fit the bbox (queries.build_markers)")
 def test_capped_clusters_still_cover_every_match_in_view(listed_sample, gazetteer):
     settings = dataclasses.replace(listed_sample.settings, api={**listed_sample.settings.api, "markers_max_clusters": 20,
                                                                 "markers_max_points": 50})

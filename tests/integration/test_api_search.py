@@ -285,9 +285,7 @@ TEXT_CASES = [  # query -> the controlled sites a person means, which must come 
     pytest.param("Zuerich", {"ZRH-1", "ZRH-2"}, id="Zuerich"),
     pytest.param("8000", {"AAR-R"}, id="postal-code"),
     pytest.param("SW1A 1AA", {"SEC-1"}, id="postal-code-two-words"),
-    pytest.param("7400", {"PC-EXACT"}, id="postal-code-exact-before-premier-near-miss", marks=pytest.mark.xfail(
-        strict=True, reason="queries.text_query: every word is fuzzy, so a premier site whose postal code is one digit "
-                            "off (fuzzy score ~0.75-0.8 x 1.5) outranks the site with exactly the typed code")),
+    pytest.param("7400", {"PC-EXACT"}, id="postal-code-exact-before-premier-near-miss"),
     pytest.param("aarhus retail", {"AAR-R"}, id="two-words-two-fields"),
     pytest.param("Århus Retail", {"AAR-R"}, id="two-words-accented"),
 ]
@@ -421,8 +419,6 @@ def test_nothing_within_the_radius_answers_the_five_nearest(api, listed_sample, 
     assert distances == pytest.approx([doc_km(doc, lat, lon) for doc in nearest], abs=0.01)
 
 
-@pytest.mark.xfail(strict=True, reason="service.search/queries.build_nearest drop collapse for the fallback: a partner is "
-                                       "listed several times and other_matching_sites is missing")
 def test_the_nearest_fallback_still_shows_each_partner_once(api, listed_sample):
     body = search(api, lat=-45.0, lon=-130.0, radius_km=10, collapse="partner")
     assert body["nearest_fallback"] is True and body["results"]
@@ -431,8 +427,6 @@ def test_the_nearest_fallback_still_shows_each_partner_once(api, listed_sample):
     assert all("other_matching_sites" in result for result in body["results"])
 
 
-@pytest.mark.xfail(strict=True, reason="service.search: page 2 of a fallback answers the same nearest 5 as page 1 "
-                                       "(build_nearest forces page 1)")
 def test_the_nearest_fallback_is_not_repeated_on_the_next_page(api):
     first = search(api, lat=-45.0, lon=-130.0, radius_km=10)
     second = search(api, lat=-45.0, lon=-130.0, radius_km=10, page=2)

@@ -10,7 +10,7 @@ import pytest
 
 from locator.cli import main
 from locator.mapping import previous_alias, sites_alias
-from tests.exports import (AS_OF, EXPIRED, advanced_program, cert, premier_program, program, site, write_export)
+from tests.exports import (AS_OF, advanced_program, cert, premier_program, program, site, write_export)
 
 SECRET_REVENUE = 987654.32
 SECRET_PERSON = "PERSON-SECRET-4711"

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from elasticsearch import AuthorizationException
 
-from locator.es import make_client
 from locator.settings import CONFIG_DIR
 
 

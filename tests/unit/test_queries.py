@@ -51,20 +51,30 @@ def test_name_sort_uses_the_folded_name_then_site_id():
     assert build_search({**DEFAULTS, "sort": "name"}, AARHUS, {})["sort"] == [{"name_sort": "asc"}, {"site_id": "asc"}]
 
 
-def test_text_is_folded_and_every_word_must_match_some_field_fuzzily():
-    assert text_query(["zurich", "retail"], {}) == {"bool": {"must": [
-        {"multi_match": {"query": "zurich", "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}},
-        {"multi_match": {"query": "retail", "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}},
-    ]}}
+def _exact(word):
+    return {"multi_match": {"query": word, "fields": TEXT_FIELDS, "boost": 3.0}}
+
+
+def _typo_tolerant(word):
+    return {"bool": {"should": [_exact(word), {"multi_match": {"query": word, "fields": TEXT_FIELDS,
+                                                               "fuzziness": "AUTO", "prefix_length": 1}}]}}
+
+
+def test_text_is_folded_and_every_word_must_match_some_field_exact_first_then_fuzzily():
+    assert text_query(["zurich", "retail"], {}) == {"bool": {"must": [_typo_tolerant("zurich"), _typo_tolerant("retail")]}}
     body = build_search({**DEFAULTS, "q": "  ZÜRICH   Retail "}, None, {})
     assert body["query"]["function_score"]["query"]["bool"]["must"] == [text_query(["zurich", "retail"], {})]
 
 
+def test_words_with_digits_are_never_fuzzy_and_punctuation_alone_is_no_word():
+    assert text_query(["8000"], {}) == {"bool": {"must": [_exact("8000")]}}
+    body = build_search({**DEFAULTS, "q": "!!! ?"}, None, {})
+    assert body["query"]["function_score"]["query"]["bool"]["must"] == [{"match_all": {}}]
+
+
 def test_a_word_naming_a_place_also_matches_that_places_sites():
     clause = text_query(["kobenhavn"], {"kobenhavn": ["2618425"]})["bool"]["must"][0]
-    assert clause == {"bool": {"should": [
-        {"multi_match": {"query": "kobenhavn", "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}},
-        {"terms": {"place_id": ["2618425"], "boost": 2.0}}]}}
+    assert clause == {"bool": {"should": [_typo_tolerant("kobenhavn"), {"terms": {"place_id": ["2618425"], "boost": 2.0}}]}}
 
 
 def test_query_syntax_is_never_parsed():
@@ -110,12 +120,14 @@ def test_collapse_by_partner_counts_other_sites_and_partners():
         "cardinality": {"field": "partner_id", "precision_threshold": 40000}}}}
 
 
-def test_the_nearest_fallback_drops_the_radius_but_keeps_the_filters():
+def test_the_nearest_fallback_drops_the_radius_but_keeps_the_filters_and_collapse():
     body = build_nearest({**DEFAULTS, "tier": ["premier"], "page": 4}, AARHUS, {})
     assert body["query"] == {"bool": {"must": [{"match_all": {}}], "filter": []}}
     assert body["post_filter"] == {"bool": {"filter": [{"terms": {"tier": ["premier"]}}]}}
     assert (body["from"], body["size"], body["sort"]) == (0, 5, [GEO_SORT, {"site_id": "asc"}])
     assert "aggs" not in body and "collapse" not in body
+    collapsed = build_nearest({**DEFAULTS, "collapse": "partner"}, AARHUS, {})
+    assert collapsed["collapse"]["field"] == "partner_id"
 
 
 def test_markers_filter_the_view_and_cluster_by_geotile_with_centroids():
@@ -124,9 +136,19 @@ def test_markers_filter_the_view_and_cluster_by_geotile_with_centroids():
         {"geo_bounding_box": {"location": {"top_left": {"lat": 60.0, "lon": 170.0},
                                            "bottom_right": {"lat": 50.0, "lon": -170.0}}}},
         {"terms": {"tier": ["advanced"]}}]}}
-    assert body["size"] == 500 and body["track_total_hits"] == 501
+    assert body["size"] == 500 and body["track_total_hits"] is True
     assert body["aggs"] == {"cells": {"geotile_grid": {"field": "location", "precision": 6, "size": 2000},
                                       "aggs": {"centroid": {"geo_centroid": {"field": "location"}}}}}
+
+
+def test_cluster_precision_keeps_every_match_in_a_cluster_whatever_the_view():
+    from locator.api.queries import cluster_precision
+
+    assert cluster_precision(3, -180, 180, 2000) == 5  # zoom + 2 fits: 32 x 32 tiles <= 2000
+    assert cluster_precision(12, -180, 180, 2000) == 5  # a world view at high zoom is capped
+    assert cluster_precision(12, -180, 180, 16) == 2  # 4 x 4 tiles
+    assert cluster_precision(12, 10.0, 10.5, 2000) == 14  # a city view gets zoom + 2
+    assert cluster_precision(4, 170, -170, 2000) == 6  # across the antimeridian: 20 degrees wide
 
 
 def test_partner_sites_are_the_same_partner_and_country_without_the_site_itself():
