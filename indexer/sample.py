@@ -20,6 +20,9 @@ from itertools import accumulate
 from pathlib import Path
 from typing import IO, Iterator
 
+from indexer.program import load_program
+from indexer.sample_words import (COUNTRY_WEIGHTS, INDUSTRIES, LEGAL_FORMS, POSTAL, SENTENCES, SITE_KINDS,
+                                  WORDS)
 from locator.gazetteer import Country, Gazetteer, Place
 
 try:
@@ -30,68 +33,6 @@ from locator.text import strip_accents
 
 log = logging.getLogger(__name__)
 
-# Countries and their share of partners; the regions of RULES.md section 3 dominate.
-_COUNTRY_WEIGHTS = dict(
-    US=12, CA=3, MX=2, BR=3, AR=1, CL=1, CO=1, PE=1, DK=4, SE=3, NO=2, FI=2, DE=6, FR=5, GB=5, NL=3, BE=2,
-    ES=3, IT=3, PL=2, AE=2, SA=1, ZA=1, AU=3, NZ=1, JP=3, SG=1, IN=2, KR=1, TW=1, CN=1, ID=1, TH=1, MY=1,
-    VN=1, PH=1, CH=2, AT=2, IE=1, PT=1, CZ=1, TR=1, IL=1, HU=1, RO=1, GR=1, KE=1, NG=1, EG=1,
-)
-# Revenue thresholds (authorized, advanced, premier) by region: the defaults of RULES.md section 3.
-_REGIONS = {
-    "US CA MX BR AR CL CO PE": (10_000, 75_000, 300_000),
-    "DK SE NO FI DE FR GB NL BE ES IT PL AE SA ZA": (10_000, 60_000, 250_000),
-    "AU NZ JP SG IN KR TW CN ID TH MY VN PH": (8_000, 50_000, 200_000),
-}
-_THRESHOLDS = {code: limits for codes, limits in _REGIONS.items() for code in codes.split()}
-_DEFAULT_THRESHOLDS = (10_000, 60_000, 250_000)
-# Per language: name stems; trades; legal forms; whether the trade comes first; street templates.
-_WORDS = {
-    "da": ("Nordlys;Fjord;Kyst;Ravn;Polar;Øresund;Jysk;Vestkyst", "Sikring;Sikkerhed;Videoteknik;Overvågning", "ApS;A/S", False,
-           "Vestergade {n};Østergade {n};Banegårdspladsen {n};Industrivej {n};Strandvejen {n}"),
-    "sv": ("Norrsken;Fjäll;Göta;Älv;Skärgård", "Säkerhet;Bevakning;Videoteknik;Larm", "AB", False,
-           "Storgatan {n};Drottninggatan {n};Industrigatan {n};Kungsgatan {n}"),
-    "no": ("Nordlys;Fjell;Vestland;Trønder;Bre", "Sikkerhet;Vakt;Videoteknikk;Overvåking", "AS", False,
-           "Storgata {n};Kirkegata {n};Industriveien {n};Strandgata {n}"),
-    "fi": ("Revontuli;Järvi;Karhu;Pohjola;Sampo", "Turva;Valvonta;Videotekniikka", "Oy", False,
-           "Hämeenkatu {n};Kauppakatu {n};Teollisuustie {n}"),
-    "de": ("Zürcher;Alpen;Rhein;Nordstern;Adler;Hanse;Elbtal;Bayerische",
-           "Videotechnik;Sicherheitstechnik;Überwachungssysteme;Sicherheit", "GmbH;AG;GmbH & Co. KG", False,
-           "Hauptstraße {n};Bahnhofstraße {n};Industriestraße {n};Schillerstraße {n}"),
-    "fr": ("Lyonnaise;Atlantique;Azur;Alpine;Provençale;Parisienne",
-           "Sécurité Vidéo;Protection Électronique;Télésurveillance;Sûreté", "SARL;SAS", True,
-           "{n} rue de la République;{n} avenue Jean Jaurès;{n} boulevard Gambetta;{n} rue Pasteur"),
-    "nl": ("Noordzee;Delta;Polder;Oranje;Hollandse", "Beveiliging;Videotechniek;Bewaking", "B.V.", False,
-           "Kerkstraat {n};Stationsweg {n};Industrieweg {n};Dorpsstraat {n}"),
-    "es": ("Ibérica;Atlántica;Andina;Levante;Mediterránea;Azteca", "Seguridad;Videovigilancia;Sistemas de Seguridad",
-           "S.L.;S.A.", True, "Calle Mayor {n};Avenida de la Constitución {n};Calle Real {n};Paseo de Gracia {n}"),
-    "it": ("Adriatica;Alpina;Tirrena;Lombarda;Etrusca", "Sicurezza;Videosorveglianza;Sistemi di Sicurezza", "S.r.l.;S.p.A.", True,
-           "Via Roma {n};Corso Italia {n};Via Garibaldi {n};Via Dante {n}"),
-    "pt": ("Atlântica;Lusitana;Paulista;Carioca;Tropical", "Segurança;Videomonitoramento;Sistemas de Segurança",
-           "Ltda.;S.A.", True, "Rua das Flores, {n};Avenida Paulista, {n};Rua Augusta, {n}"),
-    "pl": ("Wisła;Bałtyk;Tatry;Mazowsze;Śląsk", "Ochrona;Monitoring;Systemy Zabezpieczeń", "sp. z o.o.;S.A.", False,
-           "ul. Długa {n};ul. Marszałkowska {n};ul. Przemysłowa {n}"),
-    "en": ("Summit;Pinnacle;Harbour;Northgate;Redwood;Keystone;Bluewater;Sentinel;Ironbridge",
-           "Security;Video Systems;Surveillance;Integrated Security", "Ltd;Inc.", False,
-           "{n} Main Street;{n} High Street;{n} Station Road;{n} Park Avenue;{n} Market Street"),
-}
-# Split once: these are read for every partner and site.
-_WORDS = {lang: (stems.split(";"), trades.split(";"), forms, trade_first, streets.split(";"))
-          for lang, (stems, trades, forms, trade_first, streets) in _WORDS.items()}
-_LEGAL_FORMS = {"US": "Inc.;LLC;Corp.", "GB": "Ltd", "AU": "Pty Ltd", "NZ": "Ltd", "CA": "Inc.;Ltd.", "IN": "Pvt Ltd",
-                "SG": "Pte Ltd", "JP": "K.K.", "ZA": "(Pty) Ltd", "AE": "LLC;FZE", "CH": "AG;GmbH;SA", "AT": "GmbH",
-                "BE": "BV;SRL", "MX": "S.A. de C.V."}
-_POSTAL = {"DK": "####", "NO": "####", "CH": "####", "AT": "####", "BE": "####", "AU": "####", "NZ": "####", "ZA": "####",
-           "PH": "####", "HU": "####", "GB": "@@# #@@", "NL": "#### @@", "CA": "@#@ #@#", "JP": "###-####", "PL": "##-###",
-           "SE": "### ##", "CZ": "### ##", "GR": "### ##", "BR": "#####-###", "PT": "####-###", "SG": "######", "IN": "######",
-           "CN": "######", "RO": "######", "IE": "@## @@##", "CL": "#######", "AE": ""}
-_INDUSTRIES = ("retail", "logistics", "airports", "city surveillance", "healthcare", "education", "banking",
-               "critical infrastructure", "hospitality", "transportation", "manufacturing", "government", "ports", "casinos")
-_SENTENCES = ("Designs and installs video systems for {a} customers in {city}.",
-              "Security integrator serving {a} and {b} across {country}.",
-              "Milestone XProtect specialists for {a}, from design to 24/7 support.",
-              "Video security, access control and analytics for {a} and {b} sites.",
-              "Local {city} team with certified engineers for {a} projects.")
-_SITE_KINDS = ("office", "office", "branch", "headquarters", "service center")
 _TIERS = (("premier", 12), ("advanced", 24), ("authorized", 34), ("none", 30))  # 36% listed
 _TIER_NAMES, _TIER_WEIGHTS = [t for t, _ in _TIERS], list(accumulate(w for _, w in _TIERS))
 _SITE_COUNT_WEIGHTS = list(accumulate((35, 20, 13, 10, 8, 6, 4, 4)))  # sites per partner, 1 to 8
@@ -159,8 +100,9 @@ class _FastRandom(random.Random):
 class _Generator:
     def __init__(self, gazetteer: Gazetteer, seed: int, as_of: dt.date):
         self.rng, self.gaz, self.as_of = _FastRandom(seed), gazetteer, as_of
-        self.countries = list(_COUNTRY_WEIGHTS)
-        self.country_weights = list(accumulate(_COUNTRY_WEIGHTS.values()))
+        self.program = load_program()
+        self.countries = list(COUNTRY_WEIGHTS)
+        self.country_weights = list(accumulate(COUNTRY_WEIGHTS.values()))
         self.cities: dict[str, tuple[list[Place], list[float]]] = {}
         self.geocodable: dict[str, bool] = {}
         self.country_info: dict[str, Country] = {}
@@ -196,17 +138,17 @@ class _Generator:
         return records
 
     def _abroad(self, home: str) -> list[str]:
-        near = [code for code in self._country(home).neighbours if code in _COUNTRY_WEIGHTS]
+        near = [code for code in self._country(home).neighbours if code in COUNTRY_WEIGHTS]
         return near[:2] or [self.rng.choices(self.countries, cum_weights=self.country_weights)[0]]
 
     def _company(self, country: str, town: str) -> dict:
         rng, lang = self.rng, self._language(country)
-        stems, trades, forms, trade_first, _ = _WORDS.get(lang, _WORDS["en"])
+        stems, trades, forms, trade_first, _ = WORDS.get(lang, WORDS["en"])
         stem, trade = rng.choice(stems) if rng.random() < 0.6 else town, rng.choice(trades)  # "Aarhus Sikring ApS"
-        form = rng.choice(_LEGAL_FORMS.get(country, forms).split(";"))
+        form = rng.choice(LEGAL_FORMS.get(country, forms).split(";"))
         name = f"{trade} {stem} {form}" if trade_first else f"{stem} {trade} {form}"
         return {"id": f"P{self.partner_no:06d}", "name": name, "domain": f"{_slug(stem + ' ' + trade)}.example",
-                "industries": rng.sample(_INDUSTRIES, rng.randint(1, 3))}
+                "industries": rng.sample(INDUSTRIES, rng.randint(1, 3))}
 
     def _person(self) -> str:
         self.person_no += 1
@@ -226,7 +168,9 @@ class _Generator:
 
     def _revenue(self, country: str, flags: dict) -> float:
         """Group revenue within the band of its target tier (below a threshold when that is the reason)."""
-        authorized, advanced, premier = _THRESHOLDS.get(country, _DEFAULT_THRESHOLDS)
+        # The shipped program configuration decides, so the sample's tiers follow any change to it.
+        authorized, advanced, premier = (float(self.program.threshold(country, tier))
+                                         for tier in ("authorized", "advanced", "premier"))
         tier = flags["tier"]
         if tier == "premier":
             band = (premier * 1.05, premier * 3)
@@ -283,7 +227,7 @@ class _Generator:
         region = (place.region if rng.random() < 0.6 else place.region_code) if place.region else None
         record = {"site_id": f"S{self.site_no:07d}", "partner_id": partner["id"], "company": partner["name"]}
         if rng.random() < 0.9:
-            record["site_name"] = f"{place.name} {rng.choice(_SITE_KINDS)}"
+            record["site_name"] = f"{place.name} {rng.choice(SITE_KINDS)}"
         record["address"] = {"street": self._street(country), "postal_code": self._postal(country), "city": place.name,
                              **({"region": region} if region else {}), "country": country}
         if rng.random() < _NO_LOCATION_RATE and self._geocodable(place, region):
@@ -325,10 +269,10 @@ class _Generator:
         return name.upper() if roll < 0.5 else name
 
     def _street(self, country: str) -> str:
-        return self.rng.choice(_WORDS.get(self._language(country), _WORDS["en"])[4]).format(n=self.rng.randint(1, 180))
+        return self.rng.choice(WORDS.get(self._language(country), WORDS["en"])[4]).format(n=self.rng.randint(1, 180))
 
     def _postal(self, country: str) -> str:
-        pattern = _POSTAL.get(country, "#####")
+        pattern = POSTAL.get(country, "#####")
         digits = iter(f"{self.rng.randrange(10 ** 8):08d}")  # one draw per code: this runs a million times
         return "".join(next(digits) if c == "#" else self.rng.choice(_LETTERS) if c == "@" else c for c in pattern)
 
@@ -348,10 +292,10 @@ class _Generator:
         rng = self.rng
         words = dict(a=industries[0], b=industries[-1] if len(industries) > 1 else "public sector", city=city,
                      country=self._country(country).name)
-        first = rng.randrange(len(_SENTENCES))
-        text = _SENTENCES[first].format(**words)
+        first = rng.randrange(len(SENTENCES))
+        text = SENTENCES[first].format(**words)
         if rng.random() < 0.5:  # a second, different sentence
-            text += " " + _SENTENCES[(first + 1 + rng.randrange(len(_SENTENCES) - 1)) % len(_SENTENCES)].format(**words)
+            text += " " + SENTENCES[(first + 1 + rng.randrange(len(SENTENCES) - 1)) % len(SENTENCES)].format(**words)
         return text
 
     # -- lines --------------------------------------------------------------------------------

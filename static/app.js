@@ -197,6 +197,7 @@
       if (s.collapse) params.set("collapse", s.collapse);
       if (s.page > 1) params.set("page", String(s.page));
       if (s.per_page) params.set("per_page", s.per_page);
+      else if (embedded) params.set("per_page", "10"); // a shorter page inside someone else's page
     }
     LIST_PARAMS.forEach(function (name) {
       s.filters[name].forEach(function (value) { params.append(name, value); });

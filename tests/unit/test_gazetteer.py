@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 import locator.gazetteer as gazetteer_module
-from locator.gazetteer import Gazetteer, Place, ensure_store, store_path
+import locator.gazetteer_store as store_module
+from locator.gazetteer import Gazetteer, Place, store_path
+from locator.gazetteer_store import ensure_store
 
 COPENHAGEN = "2618425"
 
@@ -166,7 +168,7 @@ def _fake_write_store(calls: list[str], delay: float = 0.2):
 
 def test_concurrent_first_use_builds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(gazetteer_module, "_write_store", _fake_write_store(calls))
+    monkeypatch.setattr(store_module, "_write_store", _fake_write_store(calls))
     with ThreadPoolExecutor(4) as pool:  # each thread opens its own lock file handle, like processes
         paths = set(pool.map(lambda _: ensure_store(tmp_path), range(4)))
     assert paths == {store_path(tmp_path)} and len(calls) == 1
@@ -175,13 +177,13 @@ def test_concurrent_first_use_builds_once(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_damaged_or_outdated_store_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(gazetteer_module, "_write_store", _fake_write_store(calls, 0))
+    monkeypatch.setattr(store_module, "_write_store", _fake_write_store(calls, 0))
     store_path(tmp_path).write_bytes(b"not a database")
     ensure_store(tmp_path)
     assert len(calls) == 1
     ensure_store(tmp_path)
     assert len(calls) == 1
-    monkeypatch.setattr(gazetteer_module, "SCHEMA_VERSION", "old")
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", "old")
     ensure_store(tmp_path)
     assert len(calls) == 2
 
@@ -190,7 +192,7 @@ def test_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyP
     def fail(path: Path, min_population: int) -> None:
         path.write_bytes(b"half")
         raise MemoryError("simulated")
-    monkeypatch.setattr(gazetteer_module, "_write_store", fail)
+    monkeypatch.setattr(store_module, "_write_store", fail)
     with pytest.raises(MemoryError):
         ensure_store(tmp_path)
     assert [p.name for p in tmp_path.iterdir()] == [store_path(tmp_path).name + ".lock"]
