@@ -116,13 +116,20 @@ class _CurrentStderr(logging.StreamHandler):
         super().emit(record)
 
 
-def configure_logging() -> None:
-    project = logging.getLogger("partner_locator")
-    if not any(isinstance(handler, _CurrentStderr) for handler in project.handlers):
+def _log_to_stderr(name: str, form: str) -> None:
+    logger = logging.getLogger(name)
+    if not any(isinstance(handler, _CurrentStderr) for handler in logger.handlers):
         handler = _CurrentStderr()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-        project.addHandler(handler)
-        project.setLevel(logging.INFO)
+        handler.setFormatter(logging.Formatter(form))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def configure_logging() -> None:
+    """Project messages with a timestamp; the access log as bare JSON lines (they carry their own time)."""
+    _log_to_stderr("partner_locator", "%(asctime)s %(name)s %(message)s")
+    _log_to_stderr("partner_locator.access", "%(message)s")
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 
 

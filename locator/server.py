@@ -1,8 +1,6 @@
 """``partner-locator serve``: the API behind gunicorn, a production WSGI server."""
 from __future__ import annotations
 
-import logging
-
 import click
 from gunicorn.app.base import BaseApplication
 
@@ -24,7 +22,6 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from locator.api import create_app
 
-        logging.basicConfig(level=logging.INFO, format="%(message)s")
         return create_app(self._settings)
 
 

@@ -293,7 +293,7 @@
   }
 
   function ensureOption(select, value, label) {
-    if (!value || select.querySelector('option[value="' + CSS.escape(value) + '"]')) return;
+    if (!value || !isFinite(Number(value)) || select.querySelector('option[value="' + CSS.escape(value) + '"]')) return;
     var option = el("option", { value: value, text: label(value) });
     var options = Array.prototype.slice.call(select.options);
     var before = options.filter(function (o) { return Number(o.value) > Number(value); })[0] || null;

@@ -1,6 +1,8 @@
 """The search API: the Flask app factory."""
 from __future__ import annotations
 
+import math
+import time
 from pathlib import Path
 
 from elasticsearch import Elasticsearch
@@ -27,9 +29,15 @@ def _limit_rate(app: Flask, limit: str) -> None:
     if not limit:
         return
     # One budget per client across all endpoints (not one per endpoint).
-    limiter = Limiter(get_remote_address, app=app, application_limits=[limit], storage_uri="memory://",
-                      headers_enabled=True)
+    limiter = Limiter(get_remote_address, app=app, application_limits=[limit], storage_uri="memory://")
     limiter.exempt(health)
+
+    @app.after_request
+    def _retry_after(response):
+        # Only a 429 says when to come back: the seconds until the client's window resets.
+        if response.status_code == 429 and limiter.current_limit is not None:
+            response.headers["Retry-After"] = str(max(1, math.ceil(limiter.current_limit.reset_at - time.time())))
+        return response
 
 
 def create_app(settings: Settings | None = None, es: Elasticsearch | None = None,

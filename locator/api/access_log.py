@@ -8,6 +8,7 @@ import logging
 import re
 import time
 import uuid
+from datetime import datetime, timezone
 
 import orjson
 from flask import Flask, Response, g, request
@@ -46,6 +47,7 @@ def init_app(app: Flask) -> None:
         response.headers["X-Request-ID"] = request_id
         if log.isEnabledFor(logging.INFO):
             log.info(orjson.dumps({
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
                 "request_id": request_id, "method": request.method, "path": request.path, "args": _logged_args(),
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
