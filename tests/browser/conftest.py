@@ -17,8 +17,6 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.serving import make_server
 
-# The indexed sample and the app serving it: the same fixtures as the API's integration tests.
-from tests.integration.conftest import api_app, gazetteer, listed_sample  # noqa: F401
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -61,7 +59,7 @@ def sync_api():
 
 
 @pytest.fixture(scope="session")
-def live_server(api_app):  # noqa: F811 - the imported fixture
+def live_server(api_app):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
     server = serve(api_app)
     yield server

@@ -16,7 +16,7 @@ from locator.api import create_app
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
 from locator.es import make_client
 from locator.text import fold
-from tests.integration.conftest import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SITES
+from tests.conftest import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SITES
 from tests.integration.test_api_search import AARHUS, controlled, doc_km, get_json, ids, search, search_all  # noqa: F401
 
 RESULT_KEYS = {"site_id", "partner_id", "company", "site_name", "tier", "certifications", "address", "location",
