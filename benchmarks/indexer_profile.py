@@ -69,9 +69,23 @@ class GcTimer:
             self.collections[info["generation"]] += 1
 
 
+def _rss_mib() -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class Phases:
+    """Wall seconds per phase, and this process's RSS when it ended and its peak RSS so far."""
+
     def __init__(self):
         self.seconds: dict[str, float] = {}
+        self.memory: dict[str, tuple[float, float]] = {}
 
     def wrap(self, owner, name: str, label: str):
         original = getattr(owner, name)
@@ -82,6 +96,7 @@ class Phases:
                 return original(*args, **kwargs)
             finally:
                 self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+                self.memory[label] = (_rss_mib(), _peak_mib())
 
         setattr(owner, name, timed)
         return original
@@ -245,10 +260,12 @@ def main(argv: list[str] | None = None) -> int:
     rows.append(("  of which cyclic GC (all phases)", sum(gc_timer.seconds)))
     rows.append(("run_index total", run_s))
     width = max(len(label) for label, _ in rows)
-    print("\nwall-clock by phase (s):")
+    print("\nwall-clock by phase (s), and this process's memory at the end of the phase (RSS / peak RSS so far, MB):")
     for label, seconds in rows:
         share = f"{seconds / run_s:6.1%} of run_index" if label not in ("run_index total",) and not label.startswith(("imports", "settings")) else ""
-        print(f"  {label:<{width}}  {seconds:8.2f}  {share}")
+        memory = phases.memory.get(label)
+        memory = f"  RSS {memory[0]:4.0f} / peak {memory[1]:4.0f}" if memory else ""
+        print(f"  {label:<{width}}  {seconds:8.2f}  {share:<18}{memory}")
 
     print("GC collections per generation: " + ", ".join(
         f"gen{g} {n} ({t:.2f}s)" for g, (n, t) in enumerate(zip(gc_timer.collections, gc_timer.seconds))))

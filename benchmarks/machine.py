@@ -51,8 +51,8 @@ class CpuUse:
     wall_s: float
     busy_s: float
     es_s: float
-    own_s: float  # this process and its waited-for children
-    extra_s: float = 0.0  # CPU of processes we started but did not wait for (e.g. a server), counted by the caller
+    own_s: float  # this process (and its waited-for children unless self_only)
+    extra_s: float = 0.0  # CPU of processes we started, counted by the caller (a server, a process tree)
 
     @property
     def other_s(self) -> float:
@@ -64,14 +64,24 @@ class CpuUse:
 
 
 class CpuMeter:
-    def __init__(self, es_pid: int | None, extra_pids: tuple[int, ...] = ()):
-        self.es_pid, self.extra_pids = es_pid, extra_pids
+    """CPU use over a block. ``self_only``: count this process alone (its children are measured by
+    the caller, e.g. with a TreeMemory, and passed in through ``add_extra``)."""
+
+    def __init__(self, es_pid: int | None, extra_pids: tuple[int, ...] = (), self_only: bool = False):
+        self.es_pid, self.extra_pids, self.self_only = es_pid, extra_pids, self_only
+        self.added = 0.0
+
+    def add_extra(self, seconds: float) -> None:
+        self.added += seconds
+
+    def _own_now(self) -> float:
+        return _self_cpu_s() if self.self_only else _own_cpu_s()
 
     def __enter__(self) -> "CpuMeter":
         self._wall = time.perf_counter()
         self._busy = _machine_busy_s()[0]
         self._es = _process_cpu_s(self.es_pid)
-        self._own = _own_cpu_s()
+        self._own = self._own_now()
         self._extra = sum(_process_cpu_s(pid) for pid in self.extra_pids)
         return self
 
@@ -80,9 +90,14 @@ class CpuMeter:
             wall_s=time.perf_counter() - self._wall,
             busy_s=_machine_busy_s()[0] - self._busy,
             es_s=_process_cpu_s(self.es_pid) - self._es,
-            own_s=_own_cpu_s() - self._own,
-            extra_s=sum(_process_cpu_s(pid) for pid in self.extra_pids) - self._extra,
+            own_s=self._own_now() - self._own,
+            extra_s=sum(_process_cpu_s(pid) for pid in self.extra_pids) - self._extra + self.added,
         )
+
+
+def _self_cpu_s() -> float:
+    times = os.times()
+    return times.user + times.system
 
 
 def busy_share(seconds: float = 1.0) -> float:
@@ -143,14 +158,40 @@ def _memory_kib(pid: int) -> tuple[int, int]:
     return rss, pss
 
 
+def _ppid(pid: int) -> int:
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return 0
+
+
+def _role(pid: int, root: int) -> str:
+    """A short name: the root's command, or what a multiprocessing helper process is."""
+    try:
+        text = open(f"/proc/{pid}/cmdline", "rb").read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "?"
+    if "resource_tracker" in text:
+        return "resource tracker"
+    if "forkserver" in text:  # workers forked by the forkserver keep its command line
+        return "forkserver" if _ppid(pid) == root else "worker"
+    if "multiprocessing" in text:
+        return "worker"
+    return " ".join(part.rsplit("/", 1)[-1] for part in text.split()[:3])[:40]
+
+
 class TreeMemory:
-    """Polls the summed RSS and PSS of a process and its descendants (e.g. worker processes)."""
+    """Polls a process and its descendants (e.g. worker processes): summed RSS and PSS, each
+    process's own peak RSS, and the CPU seconds of every process seen (its last sample: a process
+    that ends loses at most one polling interval of CPU)."""
 
     def __init__(self, pid: int, interval_s: float = 0.05):
         import threading
 
         self.pid, self.interval_s = pid, interval_s
         self.peak_rss_kib = self.peak_pss_kib = self.peak_single_rss_kib = self.max_processes = 0
+        self.cpu_by_pid: dict[int, float] = {}
+        self.peak_by_pid: dict[int, tuple[int, str]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="tree-memory", daemon=True)
         self._thread.start()
@@ -163,7 +204,22 @@ class TreeMemory:
             self.peak_pss_kib = max(self.peak_pss_kib, sum(pss for _, pss in memory))
             self.peak_single_rss_kib = max([self.peak_single_rss_kib, *(rss for rss, _ in memory)])
             self.max_processes = max(self.max_processes, len([m for m in memory if m[0]]))
+            for pid, (rss, _) in zip(tree, memory):
+                cpu = _process_cpu_s(pid)
+                if cpu:
+                    self.cpu_by_pid[pid] = cpu
+                if rss and rss > self.peak_by_pid.get(pid, (0, ""))[0]:
+                    self.peak_by_pid[pid] = (rss, self.peak_by_pid.get(pid, (0, ""))[1] or _role(pid, self.pid))
             self._stop.wait(self.interval_s)
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.cpu_by_pid.values())
+
+    def peaks(self) -> str:
+        """Each process's own peak RSS, largest first: "partner-locator index 140, worker 120, ..."."""
+        ordered = sorted(self.peak_by_pid.values(), reverse=True)
+        return ", ".join(f"{role} {rss / 1024:.0f}" for rss, role in ordered)
 
     def stop(self) -> None:
         self._stop.set()

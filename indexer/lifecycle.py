@@ -50,8 +50,10 @@ def bulk_load(es: Elasticsearch, index: str, documents: Iterable[dict], *, chunk
               threads: int = 2, keep_failures: int = 1000) -> BulkOutcome:
     """Send every document; count (never raise on) per-document refusals so every chunk is sent."""
     outcome = BulkOutcome()
+    # queue_size=1: one chunk waits while `threads` are in flight, so memory stays a few chunks
+    # whatever the export's size (the default queue holds 4 chunks of documents as Python objects).
     results = parallel_bulk(es, _actions(index, documents), thread_count=threads, chunk_size=chunk_size,
-                            raise_on_error=False, raise_on_exception=True)
+                            queue_size=1, raise_on_error=False, raise_on_exception=True)
     for ok, item in results:
         if ok:
             outcome.indexed += 1
