@@ -97,9 +97,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def bench_settings():
+def bench_settings(rate_limit: str = BENCH_RATE_LIMIT):
     base = load_settings()
-    api = {**base.api, "rate_limit": BENCH_RATE_LIMIT} if "rate_limit" in base.api else base.api
+    api = {**base.api, "rate_limit": rate_limit} if "rate_limit" in base.api else base.api
     return dataclasses.replace(base, elasticsearch={**base.elasticsearch, "index_prefix": PREFIX}, api=api)
 
 
@@ -238,12 +238,12 @@ def free_port() -> int:
 class Server:
     """``partner-locator serve`` on 127.0.0.1, started and stopped by this script (by pid)."""
 
-    def __init__(self, workers: int, log: Path):
+    def __init__(self, workers: int, log: Path, rate_limit: str = BENCH_RATE_LIMIT):
         self.port = free_port()
         self.log = log.open("ab")
         self.process = subprocess.Popen(
             [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT, env={**os.environ, PREFIX_ENV: PREFIX, RATE_LIMIT_ENV: BENCH_RATE_LIMIT}, stdout=self.log,
+            cwd=ROOT, env={**os.environ, PREFIX_ENV: PREFIX, RATE_LIMIT_ENV: rate_limit}, stdout=self.log,
             stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -318,6 +318,11 @@ def sequential_http(mix, bodies, es, server: Server, rounds: int, warmup: int, m
     for index in range(min(warmup, len(mix))):
         client.get(mix[index][1])
         raw_send(es, bodies[index])
+    floor = []  # the stack's floor: GET /livez (Flask, hooks, gunicorn, HTTP; no Elasticsearch, no limiter)
+    for _ in range(300):
+        started = time.perf_counter()
+        client.get("/livez")
+        floor.append((time.perf_counter() - started) * 1000)
     api, raw, raw_cpu, statuses = defaultdict(list), defaultdict(list), [], defaultdict(int)
     server_cpu_before = cpu_seconds(server.pids())
     deadline = time.monotonic() + max_s
@@ -335,7 +340,7 @@ def sequential_http(mix, bodies, es, server: Server, rounds: int, warmup: int, m
         raw_cpu.append(time.process_time() - cpu0)
         done += 1
     server_cpu = cpu_seconds(server.pids()) - server_cpu_before
-    return api, raw, raw_cpu, server_cpu, done, dict(statuses), client.reconnects
+    return api, raw, raw_cpu, server_cpu, done, dict(statuses), client.reconnects, floor
 
 
 def in_process_cpu(app, mix, bodies, es, rounds: int, warmup: int, max_s: float):
@@ -434,9 +439,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--wrk-connections", type=int, default=8)
     parser.add_argument("--quiet-wait", type=float, default=300)
+    parser.add_argument("--rate-limit", default=BENCH_RATE_LIMIT,
+                        help=f'api.rate_limit for the app under test [default: "{BENCH_RATE_LIMIT}"; "" turns it off]')
     args = parser.parse_args(argv)
 
-    settings = bench_settings()
+    settings = bench_settings(args.rate_limit)
     es_pid = elasticsearch_pid(settings)
     admin = make_client(settings, "admin")
     workdir = Path(tempfile.mkdtemp(prefix="partner-locator-api-bench-"))
@@ -470,10 +477,10 @@ def main(argv: list[str] | None = None) -> int:
               + (f"; dropped (not 200): {dict(rejected)}" if rejected else ""), flush=True)
 
         # (a)+(b) sequential over HTTP, interleaved with the raw sends.
-        server = Server(workers=2, log=workdir / "serve.log")
+        server = Server(workers=2, log=workdir / "serve.log", rate_limit=args.rate_limit)
         wait_until_quiet(timeout_s=args.quiet_wait)
         with CpuMeter(es_pid, tuple(server.pids())) as meter:
-            api, raw, raw_cpu_http, server_cpu, served, statuses, reconnects = sequential_http(
+            api, raw, raw_cpu_http, server_cpu, served, statuses, reconnects, floor = sequential_http(
                 mix, bodies, es, server, args.requests, warmup=min(200, len(mix)), max_s=args.max_seconds)
         http_cpu = meter.use
 
@@ -486,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
 
         # Concurrency with wrk.
         server.stop()
-        server = Server(workers=2, log=workdir / "serve-wrk.log")
+        server = Server(workers=2, log=workdir / "serve-wrk.log", rate_limit=args.rate_limit)
         wait_until_quiet(timeout_s=args.quiet_wait)
         paths = [path for _, path in mix]
         with CpuMeter(es_pid, tuple(server.pids())) as meter:
@@ -527,6 +534,8 @@ def main(argv: list[str] | None = None) -> int:
                  f"{a50 - r50:+.2f}"])
     print(table(["kind", "n", "API p50 ms", "API p99 ms", "raw p50 ms", "raw p99 ms", "p50 ratio", "p50 diff ms"], rows))
     ratio = a50 / r50
+    print(f"  floor of the stack, GET /livez over the same connection: p50 {percentile(floor, 0.5):.2f} ms, "
+          f"p99 {percentile(floor, 0.99):.2f} ms (300 requests; rate limit {args.rate_limit!r})")
     print(f"  {http_cpu.describe()}")
 
     print(f"\n== API CPU per request (in process, Flask test client, access log on; {ip_done} requests, "

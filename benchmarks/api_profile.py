@@ -72,9 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix", type=int, default=400)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--dump", type=Path, help="also save the cProfile stats here (for pstats / snakeviz)")
+    parser.add_argument("--rate-limit", default=api_bench.BENCH_RATE_LIMIT, help='"" turns the rate limiter off')
     args = parser.parse_args(argv)
 
-    settings = api_bench.bench_settings()
+    settings = api_bench.bench_settings(args.rate_limit)
     log_file = Path(tempfile.mkstemp(prefix="partner-locator-api-profile-", suffix=".log")[1])
     logging.basicConfig(level=logging.INFO, format="%(message)s", filename=str(log_file))
     layers = Layers()
@@ -127,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(args.requests):
         client.get(mix[number % len(mix)][1]).get_data()
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(str(args.dump))
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out).strip_dirs()
     stats.sort_stats("tottime").print_stats(args.top)

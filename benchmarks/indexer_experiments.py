@@ -49,6 +49,8 @@ VARIANTS = {
     "gc-freeze": ({}, _FREEZE_AFTER_TIERS),
     "gc-off": ({}, "import gc\ngc.disable()\n"),
     "arena2+gc-freeze": ({"MALLOC_ARENA_MAX": "2"}, _FREEZE_AFTER_TIERS),
+    "chunk500": ({"PARTNER_LOCATOR_INDEXER_BULK_CHUNK_SIZE": "500"}, ""),
+    "chunk500+gc-freeze": ({"PARTNER_LOCATOR_INDEXER_BULK_CHUNK_SIZE": "500"}, _FREEZE_AFTER_TIERS),
 }
 
 

@@ -27,6 +27,9 @@ def test_environment_overrides_defaults_with_the_right_type():
         ("PARTNER_LOCATOR_LOCAL_NODE_HEAP", "lots", "PARTNER_LOCATOR_LOCAL_NODE_HEAP"),
         ("PARTNER_LOCATOR_ELASTICSEARCH_INDEX_PREFIX", "Has Spaces", "PARTNER_LOCATOR_ELASTICSEARCH_INDEX_PREFIX"),
         ("ELASTICSEARCH_URL", "localhost:9200", "ELASTICSEARCH_URL"),
+        ("PARTNER_LOCATOR_API_RATE_LIMIT", "lots", "PARTNER_LOCATOR_API_RATE_LIMIT"),
+        ("PARTNER_LOCATOR_GEOCODING_BACKEND", "google-maps-scraper", "PARTNER_LOCATOR_GEOCODING_BACKEND"),
+        ("PARTNER_LOCATOR_INDEXER_WORKERS", "-1", "PARTNER_LOCATOR_INDEXER_WORKERS"),
     ],
 )
 def test_a_bad_setting_is_named_in_the_error(variable, value, named):
