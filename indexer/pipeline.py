@@ -9,6 +9,7 @@ bulk-loads the sites of listed groups into a new index, which goes live by an at
 """
 from __future__ import annotations
 
+import gc
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -27,6 +28,7 @@ from indexer.records import Rejection
 from indexer.report import RejectionReport, Summary
 from indexer.sitelocator import SiteLocator
 from indexer.tiers import is_listed
+from locator.mapping import CERT_TYPES
 
 log = logging.getLogger("partner_locator.indexer")
 
@@ -52,12 +54,18 @@ class RunResult:
 
 
 def _listed_groups(first: FirstPass, program: ProgramConfig, as_of: date, summary: Summary) -> dict:
-    """(partner, country) -> (tier, certification counts) of the listed groups only: the rest is counted."""
+    """(partner, country) -> (tier, count per CERT_TYPES) of the listed groups only: the rest is counted.
+
+    Values are flat tuples of a str and small ints: a few hundred thousand of them stay small, and
+    the garbage collector does not track them.
+    """
     listed = {}
     for key, evaluation in first.groups.evaluate(as_of, program):
         summary.groups_per_tier[evaluation.tier] += 1
         if is_listed(evaluation.tier):
-            listed[key] = (evaluation.tier, evaluation.cert_counts)
+            listed[key] = (evaluation.tier, *(evaluation.cert_counts[cert] for cert in CERT_TYPES))
+    # Everything alive now lives to the end of the run: keep full collections from walking it.
+    gc.freeze()
     return listed
 
 
@@ -66,7 +74,8 @@ def _listed_documents(first: FirstPass, listed: dict, as_of: date) -> Iterator[d
     for _, document in first.spilled():
         group = listed.get((document["partner_id"], document["country"]))
         if group is not None:
-            yield listed_document(document, *group, as_of, indexed_at)
+            tier, *counts = group
+            yield listed_document(document, tier, dict(zip(CERT_TYPES, counts)), as_of, indexed_at)
 
 
 def _lines_of(first: FirstPass, site_ids: set[str]) -> dict[str, int]:
@@ -101,6 +110,7 @@ def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | N
             exc.summary = summary  # the operator still wants the counts of a refused run
             raise
         finally:
+            gc.unfreeze()
             first.close()
             report.close()
     return RunResult(summary, index, previous)
