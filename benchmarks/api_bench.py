@@ -454,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         index = ensure_index(args, settings, admin, workdir)
         # Access log at INFO, as `serve` configures it, but into a file: its cost is part of the API's.
         logging.basicConfig(level=logging.INFO, format="%(message)s", filename=str(workdir / "inprocess-access.log"))
+        logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # as locator.cli.configure_logging
         app = create_app(settings)
         es = app.extensions["partner_locator"].es  # the app's own client (make_client(settings, "reader"))
         alias = sites_alias(PREFIX)

@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = api_bench.bench_settings(args.rate_limit)
     log_file = Path(tempfile.mkstemp(prefix="partner-locator-api-profile-", suffix=".log")[1])
     logging.basicConfig(level=logging.INFO, format="%(message)s", filename=str(log_file))
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # as locator.cli.configure_logging
     layers = Layers()
     try:  # registered as a bound method when the app is built: wrap the class before that
         import flask_limiter

@@ -21,10 +21,16 @@ PLACE_IDS_PER_WORD = 3
 MIN_PLACE_WORD = 3
 
 
+# Only what shaping reads comes back: big responses (500 map points, 20 hits with scores, sort
+# values and index names) cost more to send and parse than to compute.
+RESPONSE_FIELDS = "took,hits.total,hits.hits._source,hits.hits.inner_hits.*.hits.total,aggregations,suggest.*.options._source"
+
+
 def run_search(es: Elasticsearch, index: str, body: dict) -> dict:
     """One search round trip; the body is exactly what the query builders made."""
     arguments = {("from_" if key == "from" else key): value for key, value in body.items()}
-    response = es.search(index=index, **arguments).body
+    response = es.search(index=index, filter_path=RESPONSE_FIELDS, **arguments).body
+    response.setdefault("hits", {}).setdefault("hits", [])  # filter_path drops empty lists
     g.es_took = g.get("es_took", 0) + response.get("took", 0)
     return response
 
@@ -101,7 +107,7 @@ class SearchService:
     def suggest(self, params: dict) -> dict:
         places = [shaping.place_out(place) for place in self.gazetteer.suggest(params["q"], params["limit"])]
         response = run_search(self.es, self.alias, queries.build_company_suggest(params["q"], params["limit"]))
-        options = response["suggest"]["companies"][0]["options"]
+        options = response.get("suggest", {}).get("companies", [{}])[0].get("options", [])
         companies = [{"company": option["_source"]["company"], "partner_id": option["_source"]["partner_id"]}
                      for option in options]
         return {"places": places, "companies": companies}
