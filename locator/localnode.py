@@ -28,7 +28,7 @@ ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version
 ROLES = ("admin", "indexer", "reader")
 _ROLE_OF_USER = {"admin": "superuser", "indexer": "partner_locator_indexer", "reader": "partner_locator_reader"}
 USERNAMES = {"admin": "pl_admin", "indexer": "pl_indexer", "reader": "pl_reader"}
-_UNPRIVILEGED = ("nobody", "nogroup")
+UNPRIVILEGED = ("nobody", "nogroup")
 MIN_JAVA = 17
 
 
@@ -217,7 +217,7 @@ def _create_users(paths: NodePaths, home: Path, java_home: Path) -> None:
         password = secrets.token_urlsafe(18)
         subprocess.run(
             [str(home / "bin" / "elasticsearch-users"), "useradd", USERNAMES[role], "-p", password, "-r", _ROLE_OF_USER[role]],
-            env=_node_env(paths, java_home), check=True, capture_output=True,
+            env=node_env(paths, java_home), check=True, capture_output=True,
         )
         credentials[role] = {"username": USERNAMES[role], "password": password}
     descriptor = os.open(paths.credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -229,12 +229,12 @@ def _hand_over(directory: Path) -> None:
     """Give the node's directories to the unprivileged account it runs as (only needed as root)."""
     if os.geteuid() != 0:
         return
-    user, group = _UNPRIVILEGED
+    user, group = UNPRIVILEGED
     for path in [directory, *directory.rglob("*")]:
         shutil.chown(path, user, group)
 
 
-def _node_env(paths: NodePaths, java_home: Path) -> dict:
+def node_env(paths: NodePaths, java_home: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("ES_", "JAVA_"))}
     env.update(ES_PATH_CONF=str(paths.config), ES_JAVA_HOME=str(java_home), ES_TMPDIR=str(paths.es / "tmp"))
     return env

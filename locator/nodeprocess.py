@@ -69,7 +69,7 @@ def _port_in_use(port: int) -> bool:
 def _launch_command(home: Path, paths: NodePaths) -> list[str]:
     command = [str(home / "bin" / "elasticsearch"), "-d", "-p", str(paths.pid_file)]
     if os.geteuid() == 0:
-        user, group = localnode._UNPRIVILEGED
+        user, group = localnode.UNPRIVILEGED
         command = ["setpriv", f"--reuid={user}", f"--regid={group}", "--clear-groups", *command]
     return command
 
@@ -100,7 +100,7 @@ def _launch(home: Path, paths: NodePaths, java_home: Path, timeout_s: int) -> No
     log = paths.es / "logs" / "launcher.log"
     with log.open("ab") as output:
         try:
-            result = subprocess.run(_launch_command(home, paths), env=localnode._node_env(paths, java_home),
+            result = subprocess.run(_launch_command(home, paths), env=localnode.node_env(paths, java_home),
                                     cwd=paths.es / "logs", stdout=output, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, timeout=timeout_s)
         except subprocess.TimeoutExpired:
