@@ -61,7 +61,7 @@ def _require(address: Mapping[str, Any]) -> tuple[str, str]:
 class GazetteerGeocoder:
     """Offline geocoding to the centre of the named town (region used to pick between namesakes)."""
 
-    def __init__(self, gazetteer: Gazetteer, memo_size: int = 100_000):
+    def __init__(self, gazetteer: Gazetteer, memo_size: int = 20_000):
         self.gazetteer = gazetteer
         self._memo: dict[tuple[str, str, str], Place | None] = {}
         self._memo_size = memo_size

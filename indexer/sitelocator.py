@@ -1,16 +1,15 @@
 """Where a site is: its own coordinates, else its geocoded address; and its gazetteer place.
 
 The place id (a GeoNames id) lets a customer's "Kobenhavn" find a site whose address says
-"Copenhagen". Lookups are memoised per (city, country, region): many sites share a city.
+"Copenhagen". Lookups are memoised per (city, country, region) in ``GazetteerGeocoder``: many sites share a city.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.geocode import GeocodeError
+from indexer.geocode import GazetteerGeocoder, GeocodeError
 from locator.gazetteer import Gazetteer
-from locator.text import fold
 
 
 @dataclass(frozen=True)
@@ -23,15 +22,15 @@ class Located:
 
 class SiteLocator:
     def __init__(self, gazetteer: Gazetteer, geocoder):
-        self.gazetteer, self.geocoder = gazetteer, geocoder
-        self._place_ids: dict[tuple[str, str, str], str | None] = {}
+        self.geocoder = geocoder
+        # One memoised gazetteer lookup serves both the place id and, by default, the geocoding.
+        self.places = geocoder if isinstance(geocoder, GazetteerGeocoder) else GazetteerGeocoder(gazetteer)
 
     def _place_id(self, address: dict) -> str | None:
-        key = (fold(address["city"]), address["country"], fold(address.get("region") or ""))
-        if key not in self._place_ids:
-            place = self.gazetteer.resolve(address["city"], address["country"], address.get("region"))
-            self._place_ids[key] = place.id if place else None
-        return self._place_ids[key]
+        try:
+            return self.places.place(address).id
+        except GeocodeError:
+            return None  # a site with coordinates in a town the gazetteer lacks: no place id
 
     def locate(self, record: dict) -> Located:
         """Raise GeocodeError when a site has no coordinates and its address cannot be found."""
