@@ -145,7 +145,3 @@ def delete_unaliased(es: Elasticsearch, prefix: str, keep: set[str | None]) -> l
 
 def delete_index(es: Elasticsearch, name: str) -> None:
     es.indices.delete(index=name, ignore_unavailable=True)
-
-
-def index_meta(es: Elasticsearch, index: str) -> dict:
-    return es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
