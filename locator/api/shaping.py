@@ -40,7 +40,7 @@ def origin_out(origin: Origin | None) -> dict | None:
 
 def search_response(response: dict, params: dict, origin: Origin | None, fallback: dict | None = None) -> dict:
     hits = response["hits"]
-    collapsed = "collapse" in params and params.get("collapse") == "partner"
+    collapsed = params.get("collapse") == "partner"
     shape = collapsed_result if collapsed else result
     body = {
         "total": hits["total"]["value"],
