@@ -9,7 +9,7 @@
    service built with ``locator.api.queries`` (one or two searches per request).
 4. Sequential latency, one process, interleaved request by request:
    (a) the API over real HTTP (``http.client``, keep-alive) to ``partner-locator serve`` on 127.0.0.1;
-   (b) the same recorded bodies sent with the same client (``locator.es.make_client(settings,
+   (b) the same recorded bodies sent with the same client (``locator.core.es.connect(settings,
        "reader")``, the app's own factory), one after the other as the service sends them.
    p50/p99 of each, ratio API p50 / raw p50 (target <= 1.10), per kind and for the whole mix.
 5. API CPU per request (target <= 400 us), two ways:
@@ -32,7 +32,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import http.client
 import logging
@@ -60,10 +59,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import locator.api.service as service_module  # noqa: E402
 from indexer.sample import write_sample  # noqa: E402
 from locator.api import create_app  # noqa: E402
-from locator.es import make_client  # noqa: E402
-from locator.gazetteer import Gazetteer  # noqa: E402
-from locator.mapping import sites_alias  # noqa: E402
-from locator.settings import load_settings  # noqa: E402
+from locator.core.es import connect, connection_for  # noqa: E402
+from locator.core.gazetteer import Gazetteer  # noqa: E402
+from locator.core.mapping import sites_alias  # noqa: E402
+from locator.core.settings import load_settings  # noqa: E402
 from machine import CpuMeter, code_fingerprint, elasticsearch_pid, process_tree, wait_until_quiet  # noqa: E402
 
 CLI = ROOT / ".venv" / "bin" / "partner-locator"
@@ -98,9 +97,7 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def bench_settings(rate_limit: str = BENCH_RATE_LIMIT):
-    base = load_settings()
-    api = {**base.api, "rate_limit": rate_limit} if "rate_limit" in base.api else base.api
-    return dataclasses.replace(base, elasticsearch={**base.elasticsearch, "index_prefix": PREFIX}, api=api)
+    return load_settings().replace("elasticsearch", index_prefix=PREFIX).replace("api", rate_limit=rate_limit)
 
 
 def delete_prefix(admin) -> list[str]:
@@ -445,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = bench_settings(args.rate_limit)
     es_pid = elasticsearch_pid(settings)
-    admin = make_client(settings, "admin")
+    admin = connect(settings, "admin")
     workdir = Path(tempfile.mkdtemp(prefix="partner-locator-api-bench-"))
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, code fingerprint {code_fingerprint(ROOT)}, "
           f"started {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC, files in {workdir}", flush=True)
@@ -455,8 +452,8 @@ def main(argv: list[str] | None = None) -> int:
         # Access log at INFO, as `serve` configures it, but into a file: its cost is part of the API's.
         logging.basicConfig(level=logging.INFO, format="%(message)s", filename=str(workdir / "inprocess-access.log"))
         logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # as locator.cli.configure_logging
-        app = create_app(settings)
-        es = app.extensions["partner_locator"].es  # the app's own client (make_client(settings, "reader"))
+        app = create_app(settings, connection=connection_for(settings, "reader"))
+        es = app.extensions["partner_locator"].es  # the app's own client (connect(settings, "reader"))
         alias = sites_alias(PREFIX)
         mix = build_mix(es, alias, Gazetteer.open(settings.cache_dir), args.mix, args.seed)
 

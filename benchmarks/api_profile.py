@@ -38,8 +38,9 @@ import locator.api.service as service_module  # noqa: E402
 import locator.api.shaping as shaping_module  # noqa: E402
 import locator.api.views as views_module  # noqa: E402
 from locator.api import create_app  # noqa: E402
-from locator.gazetteer import Gazetteer  # noqa: E402
-from locator.mapping import sites_alias  # noqa: E402
+from locator.core.es import connection_for  # noqa: E402
+from locator.core.gazetteer import Gazetteer  # noqa: E402
+from locator.core.mapping import sites_alias  # noqa: E402
 
 
 class Layers:
@@ -86,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         layers.wrap(flask_limiter.Limiter, "_check_request_limit", "rate limiter (flask-limiter, memory)")
     except (ImportError, AttributeError):
         pass
-    app = create_app(settings)
+    app = create_app(settings, connection=connection_for(settings, "reader"))
     es = app.extensions["partner_locator"].es
     if not es.indices.exists_alias(name=sites_alias(api_bench.PREFIX)):
         raise SystemExit("no bench index: run benchmarks/api_bench.py --keep-index first")

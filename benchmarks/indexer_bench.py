@@ -13,7 +13,7 @@ For each size in ``--sites``:
 4. delete the indexer's index (so Elasticsearch holds the same data during both loads), create a
    fresh index with the same mapping and settings (``indexer.lifecycle.create_index``) and send the
    same documents straight with ``elasticsearch.helpers.parallel_bulk`` - same client factory
-   (``locator.es.make_client``, indexer role), same action shape (``create`` with ``_id``), same
+   (``locator.core.es.make_client``, indexer role), same action shape (``create`` with ``_id``), same
    chunk size and thread count as the indexer's settings - and time that;
 5. print one table per size and the targets; delete every index it made, by concrete name.
 
@@ -49,10 +49,10 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import lifecycle  # noqa: E402
 from indexer.sample import write_sample  # noqa: E402
-from locator.es import make_client  # noqa: E402
-from locator.gazetteer import Gazetteer  # noqa: E402
-from locator.mapping import sites_alias  # noqa: E402
-from locator.settings import load_settings  # noqa: E402
+from locator.core.es import connect  # noqa: E402
+from locator.core.gazetteer import Gazetteer  # noqa: E402
+from locator.core.mapping import sites_alias  # noqa: E402
+from locator.core.settings import load_settings  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from machine import CpuMeter, TreeMemory, code_fingerprint, elasticsearch_pid, wait_until_quiet  # noqa: E402
@@ -296,7 +296,7 @@ def verdict(results: list[SizeResult]) -> list[str]:
 
 def es_version(settings) -> str:
     # The local node's distribution answers no GET /; its version is the configured one.
-    return "external cluster" if settings.connection.external else settings.local_node["version"]
+    return "external cluster" if settings.connection.external else settings.local_node.version
 
 
 def _terminate(signum, frame):
@@ -319,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
 
     settings = load_settings()
     args.es_pid = elasticsearch_pid(settings)
-    writer, admin = make_client(settings, "indexer"), make_client(settings, "admin")
+    writer, admin = connect(settings, "indexer"), connect(settings, "admin")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="partner-locator-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, elasticsearch {es_version(settings)}, "

@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from locator.es import make_client  # noqa: E402
-from locator.settings import load_settings  # noqa: E402
+from locator.core.es import connect  # noqa: E402
+from locator.core.settings import load_settings  # noqa: E402
 from machine import TreeMemory, wait_until_quiet  # noqa: E402
 
 PREFIX = "partner-locator-bench-exp"
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=1200)
     parser.add_argument("--quiet-wait", type=float, default=300)
     args = parser.parse_args(argv)
-    admin = make_client(load_settings(), "admin")
+    admin = connect(load_settings(), "admin")
     results = []
     try:
         for variant in args.variants:

@@ -1,7 +1,7 @@
 """Where does the indexer's time go? A profiling script (not a test) for docs/benchmarks.md.
 
 Runs the same code as ``partner-locator index FILE --as-of D --force`` in this process (same
-settings, client, program config and locator as ``indexer.cli``), under its own index prefix
+settings, client, program config and locator as ``indexer.commands``), under its own index prefix
 (``partner-locator-bench-profile``), and prints:
 
 * a wall-clock breakdown by phase (no profiler attached: plain timers wrapped around the pipeline's
@@ -42,14 +42,14 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 
 from indexer import lifecycle, pipeline, records  # noqa: E402
-from indexer import cli as indexer_cli  # noqa: E402
-from indexer.cli import _options  # noqa: E402
+from indexer import commands as indexer_cli  # noqa: E402
+from indexer.commands import _options  # noqa: E402
 from indexer.documents import listed_document, public_document  # noqa: E402
 from indexer.lock import IndexerLock  # noqa: E402
 from indexer.program import load_program  # noqa: E402
 from indexer.source import numbered_lines, open_export  # noqa: E402
-from locator.es import make_client  # noqa: E402
-from locator.settings import load_settings  # noqa: E402
+from locator.core.es import connect  # noqa: E402
+from locator.core.settings import load_settings  # noqa: E402
 
 IMPORT_S = time.perf_counter() - _T0
 PREFIX = "partner-locator-bench-profile"
@@ -223,15 +223,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     base = load_settings()
-    settings = dataclasses.replace(base, elasticsearch={**base.elasticsearch, "index_prefix": PREFIX})
-    admin = make_client(settings, "admin")
+    settings = base.replace("elasticsearch", index_prefix=PREFIX)
+    admin = connect(settings, "admin")
     cleanup(admin)
     as_of = dt.date.fromisoformat(args.as_of)
     phases = Phases()
     instrument(phases)
 
     started = time.perf_counter()
-    es = make_client(settings, "indexer")
+    es = connect(settings, "indexer")
     program = load_program(None)
     locator = make_locator_factory(settings)
     options = _options(settings, dt.datetime.combine(as_of, dt.time()), None, 0.05, 0.9, True)

@@ -41,9 +41,9 @@ def elasticsearch_pid(settings) -> int | None:
     """The local node's JVM pid (None for an external cluster)."""
     if settings.connection.external:
         return None
-    from locator import localnode, nodeprocess
+    from locator.node import files, process
 
-    return nodeprocess.running_pid(localnode.paths_for(settings))
+    return process.running_pid(files.paths_for(settings))
 
 
 @dataclass

@@ -1,35 +1,41 @@
 """From a validated record to the document Elasticsearch stores: an allowlist, nothing else.
 
-Confidential data (RULES.md section 4: revenue, person ids) cannot leak through here: every field
-of a document is copied by name from the public fields of RULES.md section 1, never by "all but".
+Confidential data (RULES.md section 4: revenue, person ids) cannot leak through here: a document
+holds only the export fields the contract (``locator.core.contract``) declares, copied by name,
+never by "all but", plus what the indexer computes.
 """
 from __future__ import annotations
 
 from datetime import date
 
-from locator.text import fold, fold_digraphs
-
-_PUBLIC_FIELDS = ("site_id", "partner_id", "company", "site_name", "languages", "industries", "description")
-_ADDRESS_FIELDS = ("street", "postal_code", "city", "region", "country")
-_CONTACT_FIELDS = ("phone", "email", "website")
-_FOLDED_ADDRESS = ("street", "postal_code", "city", "region")
+from locator.core.contract import CERT_TYPES, EXPORT_FIELDS, TEXT_SEARCHED
+from locator.core.text import fold, fold_digraphs
 
 
 def _present(value) -> bool:
     return value not in (None, "", [])
 
 
+def _get(document: dict, path: str):
+    value = document
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 def public_document(record: dict, location: tuple[float, float], place_id: str | None) -> dict:
     """The public part of a valid record, located; the group's tier is added later."""
-    document = {name: record[name] for name in _PUBLIC_FIELDS if _present(record.get(name))}
-    address = record["address"]
-    document["address"] = {name: address[name] for name in _ADDRESS_FIELDS if _present(address.get(name))}
-    document["country"] = address["country"]
+    document: dict = {}
+    for field in EXPORT_FIELDS:
+        value = _get(record, field.path)
+        if _present(value):
+            *parents, leaf = field.path.split(".")
+            target = document
+            for parent in parents:
+                target = target.setdefault(parent, {})
+            target[leaf] = value
+    document["country"] = record["address"]["country"]
     document["location"] = {"lat": location[0], "lon": location[1]}
-    contact = record.get("contact") or {}
-    contact = {name: contact[name] for name in _CONTACT_FIELDS if _present(contact.get(name))}
-    if contact:
-        document["contact"] = contact
     if place_id:
         document["place_id"] = place_id
     return document
@@ -44,19 +50,23 @@ def search_key(text: str) -> str:
     return plain if plain == digraphs else f"{plain} {digraphs}"
 
 
+def _folded(document: dict) -> dict:
+    folded = {}
+    for field in TEXT_SEARCHED:
+        value = _get(document, field.path)
+        if _present(value):
+            folded[field.leaf] = [search_key(item) for item in value] if isinstance(value, list) else search_key(value)
+    return folded
+
+
 def listed_document(document: dict, tier: str, certifications: dict[str, int], as_of: date, indexed_at: str) -> dict:
     """A public document of a listed group, with the group's tier and the search helpers."""
-    address = document["address"]
-    folded = {name: search_key(document[name]) for name in ("company", "site_name", "description") if name in document}
-    folded.update({name: search_key(address[name]) for name in _FOLDED_ADDRESS if name in address})
-    if document.get("industries"):
-        folded["industries"] = [search_key(industry) for industry in document["industries"]]
     company = document["company"]
     return {
         **document,
         "tier": tier,
-        "certifications": dict(certifications),
-        "folded": folded,
+        "certifications": {cert: certifications[cert] for cert in CERT_TYPES},
+        "folded": _folded(document),
         "name_sort": fold(f"{company} {document.get('site_name', '')}"),
         "company_suggest": {"input": sorted({company, fold(company)})},
         "as_of": as_of.isoformat(),

@@ -4,10 +4,10 @@ Validation (marshmallow) is the costly part, about 140 us a record, and each rec
 independent: worker processes check chunks of lines in parallel, locate the valid records and
 write their public documents to spill files of their own. The parent keeps what must see every
 record in file order: the duplicate site_id check, and it hands each accepted record's program
-fields to the on-disk group spill (``indexer.grouping``). A duplicate
-found there is dropped from the spill at pass 2 (by line number), so "first seen on line N" stays
-exact. Person ids reach the parent only inside the program fields it folds into groups (never a
-file, a log or a report).
+facts to the on-disk group spill (``indexer.grouping``). A duplicate found there is dropped from
+the spill at pass 2 (by line number), so "first seen on line N" stays exact. Person ids never leave
+the worker that read them: the program facts carry their keyed hashes (one key per run, handed to
+every worker), never the ids.
 """
 from __future__ import annotations
 
@@ -24,9 +24,11 @@ import orjson
 
 from indexer.documents import public_document
 from indexer.geocode import GeocodeError
+from indexer.grouping import GroupSpill
 from indexer.records import DuplicateSiteIds, Rejection, parse_line
 from indexer.report import Progress, RejectionReport, Summary, reason_kind
-from indexer.grouping import GroupSpill
+from indexer.tiers import PersonKeys, program_facts
+from locator.core.validation import WHOLE
 
 CHUNK_LINES = 500
 
@@ -36,7 +38,7 @@ class Accepted:
     line: int
     site_id: str
     group: tuple[str, str]  # (partner_id, country)
-    program: dict  # what the tier rules read
+    program: dict  # what the tier rules read: tiers.program_facts, person ids hashed
     geocoded: bool
     ignored: list[str]
 
@@ -53,8 +55,8 @@ _worker: "_ChunkChecker | None" = None
 class _ChunkChecker:
     """Checks chunks of lines; one per process (the locator keeps memoised lookups)."""
 
-    def __init__(self, make_locator, spill_dir: Path):
-        self.locator = make_locator()
+    def __init__(self, make_locator, spill_dir: Path, person_keys: PersonKeys):
+        self.locator, self.person_keys = make_locator(), person_keys
         self.spill_path = spill_dir / f"spill-{os.getpid()}.jsonl"
 
     def check(self, chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
@@ -68,7 +70,7 @@ class _ChunkChecker:
 
     def _check_line(self, number: int, text: str | None, spill) -> Accepted | Rejected | None:
         if text is None:
-            return Rejected([Rejection(number, None, "-", "not valid UTF-8")], [])
+            return Rejected([Rejection(number, None, WHOLE, "not valid UTF-8")], [])
         parsed = parse_line(number, text)
         if parsed is None:
             return None
@@ -82,12 +84,13 @@ class _ChunkChecker:
                             parsed.ignored_fields)
         spill.write(orjson.dumps([number, public_document(record, (located.lat, located.lon), located.place_id)]) + b"\n")
         group = (record["partner_id"], record["address"]["country"])
-        return Accepted(number, record["site_id"], group, record["program"], located.geocoded, parsed.ignored_fields)
+        facts = program_facts(record["program"], self.person_keys)
+        return Accepted(number, record["site_id"], group, facts, located.geocoded, parsed.ignored_fields)
 
 
-def _init_worker(make_locator, spill_dir: Path) -> None:
+def _init_worker(make_locator, spill_dir: Path, person_keys: PersonKeys) -> None:
     global _worker
-    _worker = _ChunkChecker(make_locator, spill_dir)
+    _worker = _ChunkChecker(make_locator, spill_dir, person_keys)
 
 
 def _check_in_worker(chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
@@ -106,6 +109,7 @@ class FirstPass:
     def __init__(self, make_locator, as_of: date, summary: Summary, report: RejectionReport, workers: int = 1):
         self.make_locator, self.as_of, self.summary, self.report = make_locator, as_of, summary, report
         self.workers = workers
+        self.person_keys = PersonKeys()  # one key for the run, the same in every worker
         self.groups = GroupSpill()
         self.dropped_lines: set[int] = set()
         self._spill_dir = tempfile.TemporaryDirectory(prefix="partner-locator-spill-")
@@ -122,11 +126,11 @@ class FirstPass:
     def _outcomes(self, lines) -> Iterator[list[Accepted | Rejected]]:
         spill_dir = Path(self._spill_dir.name)
         if self.workers <= 1:
-            checker = _ChunkChecker(self.make_locator, spill_dir)
+            checker = _ChunkChecker(self.make_locator, spill_dir, self.person_keys)
             yield from map(checker.check, _chunks(lines))
             return
         context = multiprocessing.get_context("forkserver")  # no fork of the parent's threads and sockets
-        with context.Pool(self.workers, _init_worker, (self.make_locator, spill_dir)) as pool:
+        with context.Pool(self.workers, _init_worker, (self.make_locator, spill_dir, self.person_keys)) as pool:
             yield from pool.imap(_check_in_worker, _chunks(lines), chunksize=1)
 
     def _take(self, outcome: Accepted | Rejected, seen: DuplicateSiteIds) -> None:

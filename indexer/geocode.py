@@ -23,8 +23,8 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from geopy.geocoders.base import Geocoder as GeopyBackend
 
-from locator.gazetteer import Gazetteer, Place
-from locator.text import fold
+from locator.core.gazetteer import Gazetteer, Place
+from locator.core.text import fold
 
 log = logging.getLogger(__name__)
 

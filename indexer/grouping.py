@@ -4,8 +4,8 @@ A million sites make a few hundred thousand groups; holding a GroupState for eac
 the indexer's memory budget. Instead every valid record's program fields go into a private
 temporary SQLite table (deleted on close), and after pass 1 the table is read back sorted by
 group: each group is folded with ``tiers.GroupState`` and evaluated with ``tiers.evaluate`` (the
-rules stay in one place), then dropped. Person ids are stored only as ``tiers.person_key``
-hashes, which are enough to count distinct people.
+rules stay in one place), then dropped. What is stored is each record's ``tiers.program_facts``,
+where person ids are already keyed hashes, which are enough to count distinct people.
 """
 from __future__ import annotations
 
@@ -17,14 +17,9 @@ from operator import itemgetter
 from typing import Iterator
 
 from indexer.program import ProgramConfig
-from indexer.tiers import Evaluation, GroupKey, GroupState, evaluate, person_key
+from indexer.tiers import Evaluation, GroupKey, GroupState, evaluate
 
 _CACHE_KIB = 16 * 1024
-
-
-def _hashed(program: dict) -> dict:
-    certifications = [{**cert, "person_id": str(person_key(cert["person_id"]))} for cert in program["certifications"]]
-    return {**program, "certifications": certifications}
 
 
 class GroupSpill:
@@ -35,9 +30,10 @@ class GroupSpill:
         self._db.execute("CREATE TABLE contribution (partner TEXT NOT NULL, country TEXT NOT NULL, program BLOB NOT NULL)")
         self._db.execute("BEGIN")
 
-    def add(self, partner_id: str, country: str, program: dict) -> None:
+    def add(self, partner_id: str, country: str, facts: dict) -> None:
+        """One valid record's ``tiers.program_facts``, for its (partner, country) group."""
         self._db.execute("INSERT INTO contribution VALUES (?, ?, ?)",
-                         (partner_id, country, pickle.dumps(_hashed(program), pickle.HIGHEST_PROTOCOL)))
+                         (partner_id, country, pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)))
 
     def evaluate(self, as_of: date, config: ProgramConfig) -> Iterator[tuple[GroupKey, Evaluation]]:
         """Every group and its evaluation, one group in memory at a time."""
@@ -45,7 +41,7 @@ class GroupSpill:
         for key, members in groupby(rows, key=itemgetter(0, 1)):
             state = GroupState()
             for _, _, program in members:
-                state.add({"program": pickle.loads(program)}, as_of)
+                state.add(pickle.loads(program), as_of)
             yield key, evaluate(state, key[1], config)
 
     def close(self) -> None:

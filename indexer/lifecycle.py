@@ -13,9 +13,12 @@ from datetime import datetime, timezone
 from typing import Iterable, Iterator
 
 from elasticsearch import Elasticsearch, NotFoundError
+
+from indexer.report import Summary
+from locator.core.errors import UserFacingError
 from elasticsearch.helpers import parallel_bulk
 
-from locator.mapping import (
+from locator.core.mapping import (
     CREATE_SETTINGS,
     LIVE_SETTINGS,
     SITE_MAPPING,
@@ -25,8 +28,18 @@ from locator.mapping import (
 )
 
 
-class IndexRunError(Exception):
-    """The run cannot go live; the message says why. The live index is untouched."""
+class IndexRunError(UserFacingError):
+    """The run cannot go live; the message says why. The live index is untouched.
+
+    ``summary`` holds the run's counts once the pipeline knows them (``with_summary``).
+    """
+
+    def __init__(self, message: str, summary: Summary | None = None):
+        super().__init__(message)
+        self.summary = summary
+
+    def with_summary(self, summary: Summary) -> IndexRunError:
+        return IndexRunError(str(self), summary)
 
 
 @dataclass

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from elasticsearch import BadRequestError, ConflictError, Elasticsearch, NotFoundError
 
-from locator.mapping import locks_index
+from locator.core.mapping import locks_index
 
 LOCK_ID = "indexer"
 

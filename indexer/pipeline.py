@@ -28,7 +28,8 @@ from indexer.records import Rejection
 from indexer.report import RejectionReport, Summary
 from indexer.sitelocator import SiteLocator
 from indexer.tiers import is_listed
-from locator.mapping import CERT_TYPES
+from locator.core.contract import CERT_TYPES
+from locator.core.validation import WHOLE
 
 log = logging.getLogger("partner_locator.indexer")
 
@@ -107,8 +108,7 @@ def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | N
             listed = _listed_groups(first, program, options.as_of, summary)
             index, previous = _load_and_swap(es, prefix, first, listed, summary, report, options)
         except IndexRunError as exc:
-            exc.summary = summary  # the operator still wants the counts of a refused run
-            raise
+            raise exc.with_summary(summary) from exc.__cause__  # the operator still wants the counts
         finally:
             gc.unfreeze()
             first.close()
@@ -128,7 +128,7 @@ def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dic
         if outcome.failures:
             lines = _lines_of(first, {site_id for site_id, _ in outcome.failures})
             for site_id, reason in outcome.failures:
-                report.write([Rejection(lines.get(site_id, 0), site_id, "-", reason)])
+                report.write([Rejection(lines.get(site_id, 0), site_id, WHOLE, reason)])
         _check_error_rate(summary, options)
         count = lifecycle.make_live_ready(es, index)
         live = lifecycle.live_index(es, prefix)

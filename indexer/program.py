@@ -14,12 +14,14 @@ from pathlib import Path
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from indexer.records import CERT_TYPES, flatten_errors, validate_country
+from indexer.records import validate_country
+from locator.core.contract import CERT_TYPES, RANKED_TIERS
+from locator.core.resources import config_file
+from locator.core.validation import WHOLE, flatten_errors
 
-TIER_NAMES = ("authorized", "advanced", "premier")  # the tiers with requirements, lowest first
 DEFAULT_REGION = "default"
-DEFAULT_PATH = Path(__file__).resolve().parent.parent / "config" / "program.toml"
-_KNOWN_TIERS = ", ".join(TIER_NAMES)
+PROGRAM_FILE = "program.toml"  # in PARTNER_LOCATOR_CONFIG_DIR when the operator has one, else shipped
+_KNOWN_TIERS = ", ".join(RANKED_TIERS)
 _KNOWN_CERTS = ", ".join(CERT_TYPES)
 
 
@@ -51,7 +53,7 @@ class ProgramConfig:
 
     def threshold(self, country: str, tier: str) -> Decimal:
         """The revenue threshold of ``tier`` for a group in ``country``."""
-        if tier not in TIER_NAMES:
+        if tier not in RANKED_TIERS:
             raise ValueError(f"unknown tier {tier!r}; known: {_KNOWN_TIERS}")
         return self.regions[self.region_of(country)].thresholds[tier]
 
@@ -73,7 +75,7 @@ def _minimum(value) -> int:
 
 
 _REQUIRED = {"required": "is required", "invalid": "must be a table"}
-_TIER_NAME = validate.OneOf(TIER_NAMES, error=f"unknown tier {{input!r}}; known: {_KNOWN_TIERS}")
+_TIER_NAME = validate.OneOf(RANKED_TIERS, error=f"unknown tier {{input!r}}; known: {_KNOWN_TIERS}")
 
 
 class _Strict(Schema):
@@ -98,7 +100,7 @@ class _Region(_Strict):
 
     @validates_schema(skip_on_field_errors=True)
     def _every_tier(self, data, **kwargs):
-        missing = [tier for tier in TIER_NAMES if tier not in data["thresholds"]]
+        missing = [tier for tier in RANKED_TIERS if tier not in data["thresholds"]]
         if missing:
             raise ValidationError(f"missing tier(s) {', '.join(missing)}", field_name="thresholds")
 
@@ -151,7 +153,7 @@ def _region_problems(regions: dict) -> list[str]:
             if country in first_region:
                 problems.append(f"country {country} is in two regions: {first_region[country]} and {name}")
             first_region.setdefault(country, name)
-        levels = [region["thresholds"][tier] for tier in TIER_NAMES]
+        levels = [region["thresholds"][tier] for tier in RANKED_TIERS]
         if levels != sorted(levels):
             problems.append(f"region {name}: thresholds must satisfy authorized <= advanced <= premier")
     return problems
@@ -168,7 +170,7 @@ def parse_program(data: dict) -> ProgramConfig:
     try:
         loaded = _SCHEMA.load(data)
     except ValidationError as exc:
-        problems = [why if path == "-" else f"{path}: {why}" for path, why in flatten_errors(exc.messages)]
+        problems = [why if path == WHOLE else f"{path}: {why}" for path, why in flatten_errors(exc.messages)]
         raise ProgramConfigError("; ".join(problems)) from None
     regions = {
         name: Region(name, frozenset(region["countries"]), dict(region["thresholds"]))
@@ -176,14 +178,15 @@ def parse_program(data: dict) -> ProgramConfig:
     }
     minimums = {
         tier: {cert: loaded["certifications"].get(tier, {}).get(cert, 0) for cert in CERT_TYPES}
-        for tier in TIER_NAMES
+        for tier in RANKED_TIERS
     }
     return ProgramConfig(currency=loaded["currency"], cert_minimums=minimums, regions=regions)
 
 
 def load_program(path: Path | None = None) -> ProgramConfig:
-    """Read and validate the program TOML (default: config/program.toml of this repository)."""
-    path = Path(path) if path is not None else DEFAULT_PATH
+    """Read and validate the program TOML: ``path``, else the operator's ``program.toml`` in
+    ``PARTNER_LOCATOR_CONFIG_DIR``, else the one shipped with the package."""
+    path = Path(path) if path is not None else config_file(PROGRAM_FILE)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -29,11 +29,13 @@ from decimal import Context, Decimal
 import pycountry
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from locator.mapping import CERT_TYPES  # noqa: E402 - one list for the schema, the index and the API
+from locator.core.contract import CERT_TYPES, SITE_ID_PATTERN
+from locator.core.validation import WHOLE, flatten_errors
+
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 
-_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_ID = re.compile(SITE_ID_PATTERN)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN_MAX = 40
 _REVENUE = "must be a number >= 0"
@@ -256,18 +258,6 @@ def _unknown_in(field: fields.Field, value, prefix: str):
             yield from _unknown_in(field.inner, item, prefix)
 
 
-_NOT_A_FIELD = frozenset({"_schema", "key", "value"})  # marshmallow's own levels (schema, Dict)
-
-
-def flatten_errors(messages, path: tuple[str, ...] = ()):
-    """marshmallow's nested error dict -> (dotted field, reason); ``_schema`` belongs to its parent."""
-    if isinstance(messages, dict):
-        for key, sub in messages.items():
-            yield from flatten_errors(sub, path if key in _NOT_A_FIELD else (*path, str(key)))
-    else:
-        yield ".".join(path) or "-", "; ".join(str(message) for message in messages)
-
-
 _JSON_TYPES = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
 
 
@@ -295,10 +285,10 @@ def parse_line(line_no: int, text: str) -> ParsedLine | None:
     try:
         data = _decode(text)
     except ValueError as exc:
-        return ParsedLine(line_no, None, [Rejection(line_no, None, "-", str(exc))], [])
+        return ParsedLine(line_no, None, [Rejection(line_no, None, WHOLE, str(exc))], [])
     if not isinstance(data, dict):
         reason = f"a record must be a JSON object, not {_JSON_TYPES.get(type(data), 'a number')}"
-        return ParsedLine(line_no, None, [Rejection(line_no, None, "-", reason)], [])
+        return ParsedLine(line_no, None, [Rejection(line_no, None, WHOLE, reason)], [])
     ignored = list(dict.fromkeys(_unknown_fields(_SCHEMA, data)))
     try:
         record = _SCHEMA.load(data)

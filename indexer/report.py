@@ -16,6 +16,7 @@ from typing import IO
 import orjson
 
 from indexer.records import Rejection
+from locator.core.contract import TIERS
 
 log = logging.getLogger("partner_locator.indexer")
 
@@ -44,7 +45,7 @@ class Summary:
         if self.ignored_fields:
             ignored = ", ".join(f"{name} ({count})" for name, count in sorted(self.ignored_fields.items()))
             out.append(f"ignored fields not in RULES.md: {ignored}")
-        tiers = ", ".join(f"{tier} {self.groups_per_tier.get(tier, 0)}" for tier in ("premier", "advanced", "authorized", "none"))
+        tiers = ", ".join(f"{tier} {self.groups_per_tier.get(tier, 0)}" for tier in reversed(TIERS))
         out.append(f"groups (partner, country) per tier: {tiers}")
         out.append(f"sites listed: {self.listed}; refused by Elasticsearch: {self.refused_by_elasticsearch}")
         out.append(f"time: {seconds:.1f}s ({self.read / seconds if seconds else 0:.0f} records/s)")

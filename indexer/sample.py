@@ -8,7 +8,6 @@ must reject. Deterministic for (sites, seed, as_of); streaming, in constant memo
 """
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import logging
@@ -20,16 +19,13 @@ from itertools import accumulate
 from pathlib import Path
 from typing import IO, Iterator
 
-from indexer.program import load_program
-from indexer.sample_words import (COUNTRY_WEIGHTS, INDUSTRIES, LEGAL_FORMS, POSTAL, SENTENCES, SITE_KINDS,
-                                  WORDS)
-from locator.gazetteer import Country, Gazetteer, Place
+import orjson
 
-try:
-    import orjson
-except ImportError:  # pragma: no cover - a declared dependency; the stdlib is the fallback
-    orjson = None
-from locator.text import strip_accents
+from indexer.program import load_program
+from indexer.sample_words import COUNTRY_WEIGHTS, INDUSTRIES, LEGAL_FORMS, POSTAL, SENTENCES, SITE_KINDS, WORDS
+from locator.core.contract import RANKED_TIERS
+from locator.core.gazetteer import Country, Gazetteer, Place
+from locator.core.text import DIGRAPHS, strip_accents
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +70,7 @@ def _write(handle: IO[str], sites: int, seed: int, options: dict) -> None:
 
 
 def _default_gazetteer() -> Gazetteer:
-    from locator.settings import load_settings
+    from locator.core.settings import load_settings
 
     return Gazetteer.open(load_settings().cache_dir)
 
@@ -170,7 +166,7 @@ class _Generator:
         """Group revenue within the band of its target tier (below a threshold when that is the reason)."""
         # The shipped program configuration decides, so the sample's tiers follow any change to it.
         authorized, advanced, premier = (float(self.program.threshold(country, tier))
-                                         for tier in ("authorized", "advanced", "premier"))
+                                         for tier in RANKED_TIERS)
         tier = flags["tier"]
         if tier == "premier":
             band = (premier * 1.05, premier * 3)
@@ -265,7 +261,7 @@ class _Generator:
         if roll < 0.25:
             return strip_accents(name)
         if roll < 0.4:
-            return _DIGRAPH_RE.sub(lambda m: _DIGRAPHS[m[0].lower()].capitalize() if m[0].isupper() else _DIGRAPHS[m[0]], name)
+            return _DIGRAPH_RE.sub(lambda m: DIGRAPHS[m[0].lower()].capitalize() if m[0].isupper() else DIGRAPHS[m[0]], name)
         return name.upper() if roll < 0.5 else name
 
     def _street(self, country: str) -> str:
@@ -320,27 +316,11 @@ class _Generator:
 
 
 def _dumps(record: dict) -> str:
-    """Compact JSON as UTF-8 text (no \\u escapes), like json.dumps(ensure_ascii=False)."""
-    if orjson is not None:  # several times faster, which matters at a million lines
-        return orjson.dumps(record).decode()
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON as UTF-8 text (no \\u escapes); orjson, several times faster at a million lines."""
+    return orjson.dumps(record).decode()
 
 
 _REVENUE_JSON = json.dumps(_REVENUE)
-_DIGRAPHS = {"ü": "ue", "ö": "oe", "ø": "oe", "ä": "ae", "æ": "ae", "å": "aa"}
-_DIGRAPH_RE = re.compile("[üöøäæåÜÖØÄÆÅ]")
+_DIGRAPH_RE = re.compile("[" + "".join(DIGRAPHS) + "".join(DIGRAPHS).upper() + "]")
 _LETTERS = "ABCDEFGHJKLMNPRSTUVWXYZ"
 
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write a sample partner export (JSON Lines).")
-    parser.add_argument("--sites", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--as-of", type=dt.date.fromisoformat, default=None, help="reference date (default: today, UTC)")
-    parser.add_argument("--out", default="-", help="file to write, '-' for stdout")
-    args = parser.parse_args(argv)
-    write_sample(args.out, args.sites, args.seed, as_of=args.as_of)
-
-
-if __name__ == "__main__":
-    main()

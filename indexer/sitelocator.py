@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer.geocode import GazetteerGeocoder, GeocodeError
-from locator.gazetteer import Gazetteer
+from locator.core.gazetteer import Gazetteer
+from locator.core.settings import GeocodingSettings
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ class SiteLocator:
         return Located(lat, lon, place_id, geocoded=True)
 
 
-def build_site_locator(cache_dir: Path, geocoding: dict) -> SiteLocator:
+def build_site_locator(cache_dir: Path, geocoding: GeocodingSettings) -> SiteLocator:
     """A SiteLocator from settings; module-level so worker processes can be handed it (pickled)."""
     from indexer.geocode import make_geocoder
 
     gazetteer = Gazetteer.open(cache_dir)
-    geocoder = make_geocoder(geocoding["backend"], cache_dir, user_agent=geocoding["user_agent"],
-                             min_delay_seconds=geocoding["min_delay_s"], gazetteer=gazetteer)
+    geocoder = make_geocoder(geocoding.backend, cache_dir, user_agent=geocoding.user_agent,
+                             min_delay_seconds=geocoding.min_delay_s, gazetteer=gazetteer)
     return SiteLocator(gazetteer, geocoder)

@@ -3,8 +3,9 @@
 Records are folded into a ``GroupState`` one at a time, so an export of any size is evaluated
 without keeping its sites: a group holds a few flags, one exact revenue sum and, per certification
 type, a set of 64-bit keyed hashes of the certified people (distinct people, never the raw
-``person_id``, which is confidential). Evaluation depends only on the set of records folded in,
-not on their order.
+``person_id``, which is confidential). A record's program fields become ``program_facts`` once,
+in the process that validated it: the person ids are hashed there, with the run's one key, and
+never travel further. Evaluation depends only on the set of records folded in, not on their order.
 """
 from __future__ import annotations
 
@@ -14,26 +15,39 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 
-from indexer.program import TIER_NAMES, ProgramConfig
-from indexer.records import CERT_TYPES
+from indexer.program import ProgramConfig
+from locator.core.contract import CERT_TYPES, LISTED_TIERS, RANKED_TIERS
 
-TIERS = ("none", *TIER_NAMES)
-from locator.mapping import LISTED_TIERS  # noqa: E402 - the index and the API share it
 SALES_TRAINING_WINDOW = timedelta(days=365)
 GroupKey = tuple[str, str]  # (partner_id, country)
 
 # Revenues are validated to <= 10^15 with <= 20 decimals (records.py), so any realistic sum fits in
 # 80 digits; the traps turn a sum that would not be exact into an error instead of a wrong tier.
 _EXACT = Context(prec=80, traps=[Inexact, InvalidOperation, Overflow])
-# Keyed per process: the hashes cannot be matched against a list of known ids by anyone who
-# obtains them (e.g. from a memory dump), and they never leave the process anyway.
-_PERSON_KEY = os.urandom(16)
 
 
-def person_key(person_id: str) -> int:
-    """A compact stand-in for a person id, good for counting distinct people in one run."""
-    digest = hashlib.blake2b(person_id.encode("utf-8"), digest_size=8, key=_PERSON_KEY).digest()
-    return int.from_bytes(digest, "little")
+class PersonKeys:
+    """Compact stand-ins for person ids, good for counting distinct people in one run.
+
+    Keyed hashes: nobody who obtains them (say, from a memory dump or a spill file) can match them
+    against a list of known ids. One key per run, shared by every worker process, so a person
+    certified at two sites validated by two workers still counts once.
+    """
+
+    def __init__(self, key: bytes | None = None):
+        self.key = os.urandom(16) if key is None else key
+
+    def __call__(self, person_id: str) -> int:
+        digest = hashlib.blake2b(person_id.encode("utf-8"), digest_size=8, key=self.key).digest()
+        return int.from_bytes(digest, "little")
+
+
+def program_facts(program: dict, person_keys: PersonKeys) -> dict:
+    """What the rules read of a valid record's ``program``: certifications as (type, valid_until,
+    person key) with the confidential person id replaced by its key."""
+    certifications = [(cert["type"], cert["valid_until"], person_keys(cert["person_id"]))
+                      for cert in program.get("certifications") or ()]
+    return {**program, "certifications": certifications}
 
 
 class GroupState:
@@ -52,12 +66,11 @@ class GroupState:
         self._people: dict[str, set[int]] | None = None  # created on the first valid certification
         self._latest: dict[str, date] | None = None
 
-    def add(self, record: dict, as_of: date) -> None:
-        """Fold in one valid record (as returned by ``records.parse_line``), evaluated at ``as_of``."""
+    def add(self, program: dict, as_of: date) -> None:
+        """Fold in one valid record's ``program_facts``, evaluated at ``as_of``."""
         if self.as_of is not None and as_of != self.as_of:
             raise ValueError(f"group already evaluated at {self.as_of}, not {as_of}")
         self.as_of = as_of
-        program = record["program"]
         self.sites += 1
         self.revenue = _EXACT.add(self.revenue, program["revenue_eur"])
         self.terms |= program["terms_accepted"] is True
@@ -65,9 +78,9 @@ class GroupState:
         self.onboarding |= _on_or_before(program.get("onboarding_completed"), as_of)
         self.sales_training |= _within_year(program.get("sales_training_completed"), as_of)
         self.business_plan |= program.get("business_plan_year") == as_of.year
-        for cert in program.get("certifications") or ():
-            if cert["valid_until"] >= as_of:
-                self._add_certified(cert["type"], person_key(cert["person_id"]), cert["valid_until"])
+        for cert_type, valid_until, person in program["certifications"]:
+            if valid_until >= as_of:
+                self._add_certified(cert_type, person, valid_until)
 
     def _add_certified(self, cert_type: str, person: int, valid_until: date) -> None:
         if self._people is None:
@@ -137,8 +150,8 @@ def _cert_shortfall(cert: str, minimum: int) -> str:
 
 def evaluate(group: GroupState, country: str, program: ProgramConfig) -> Evaluation:
     """The group's tier: the highest whose requirements all hold, else "none"."""
-    missing = {tier: _unmet(group, country, program, tier) for tier in TIER_NAMES}
-    met = [tier for tier in TIER_NAMES if not missing[tier]]
+    missing = {tier: _unmet(group, country, program, tier) for tier in RANKED_TIERS}
+    met = [tier for tier in RANKED_TIERS if not missing[tier]]
     return Evaluation(tier=met[-1] if met else "none", cert_counts=group.cert_counts, missing=missing)
 
 
@@ -146,29 +159,3 @@ def is_listed(tier: str) -> bool:
     """Only Advanced and Premier groups appear in the Partner Locator."""
     return tier in LISTED_TIERS
 
-
-class Groups:
-    """All groups of an export: (partner_id, country) -> GroupState."""
-
-    def __init__(self) -> None:
-        self._groups: dict[GroupKey, GroupState] = {}
-
-    def add(self, record: dict, as_of: date) -> GroupKey:
-        key = (record["partner_id"], record["address"]["country"])
-        state = self._groups.get(key)
-        if state is None:
-            state = self._groups[key] = GroupState()
-        state.add(record, as_of)
-        return key
-
-    def __getitem__(self, key: GroupKey) -> GroupState:
-        return self._groups[key]
-
-    def __len__(self) -> int:
-        return len(self._groups)
-
-    def __iter__(self):
-        return iter(self._groups)
-
-    def evaluate_all(self, program: ProgramConfig) -> dict[GroupKey, Evaluation]:
-        return {key: evaluate(state, key[1], program) for key, state in self._groups.items()}

@@ -6,7 +6,6 @@ Every index a test makes starts with a per-run prefix that the shipped roles' pa
 """
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -18,11 +17,12 @@ from indexer.pipeline import IndexOptions, run_index
 from indexer.program import load_program
 from indexer.sample import generate
 from indexer.sitelocator import SiteLocator
-from locator import localnode, nodeprocess
-from locator.gazetteer import Gazetteer
-from locator.mapping import sites_alias
-from locator.es import make_client
-from locator.settings import Settings, load_settings
+from locator.node import files as localnode
+from locator.node import process as nodeprocess
+from locator.core.gazetteer import Gazetteer
+from locator.core.mapping import sites_alias
+from locator.core.es import connect
+from locator.core.settings import Settings, load_settings
 
 
 def pytest_collection_modifyitems(items):
@@ -44,7 +44,7 @@ def es_node(base_settings: Settings):
         return
     node = base_settings.local_node
     paths = localnode.paths_for(base_settings)
-    _, started = nodeprocess.start(paths, node["port"], node["heap"], node["start_timeout_s"])
+    _, started = nodeprocess.start(paths, node.port, node.heap, node.start_timeout_s)
     yield True
     if started:
         nodeprocess.stop(paths)
@@ -58,12 +58,12 @@ def settings(base_settings: Settings, es_node) -> Settings:
 
 
 def with_index_prefix(settings: Settings, prefix: str) -> Settings:
-    return dataclasses.replace(settings, elasticsearch={**settings.elasticsearch, "index_prefix": prefix})
+    return settings.replace("elasticsearch", index_prefix=prefix)
 
 
 @pytest.fixture(scope="session")
 def indexer_es(settings: Settings):
-    client = make_client(settings, "indexer")
+    client = connect(settings, "indexer")
     yield client
     # Wildcard deletes are refused (action.destructive_requires_name), so delete by name.
     names = list(client.indices.get(index=f"{settings.index_prefix}*", expand_wildcards="all"))
@@ -74,7 +74,7 @@ def indexer_es(settings: Settings):
 
 @pytest.fixture(scope="session")
 def reader_es(settings: Settings):
-    client = make_client(settings, "reader")
+    client = connect(settings, "reader")
     yield client
     client.close()
 
@@ -113,10 +113,10 @@ def listed_sample(settings, indexer_es, gazetteer) -> ListedSample:
 @pytest.fixture(scope="session")
 def api_app(listed_sample, gazetteer):
     from locator.api import create_app
-    from locator.es import make_client
+    from locator.core.es import connect
 
     # The web app connects as the read-only user, as in production.
-    return create_app(listed_sample.settings, es=make_client(listed_sample.settings, "reader"), gazetteer=gazetteer)
+    return create_app(listed_sample.settings, es=connect(listed_sample.settings, "reader"), gazetteer=gazetteer)
 
 
 @pytest.fixture

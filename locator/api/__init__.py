@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 
 from elasticsearch import Elasticsearch
 from flask import Flask, request, send_from_directory
@@ -17,11 +16,12 @@ from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.service import SearchService
 from locator.api.spec import build_spec
 from locator.api.views import api, health
-from locator.gazetteer import Gazetteer
-from locator.settings import Settings, load_settings
+from locator.core.es import Connection, make_client
+from locator.core.gazetteer import Gazetteer
+from locator.core.resources import static_dir
+from locator.core.settings import Settings
 
 MAX_BODY_BYTES = 16 * 1024
-STATIC_DIR = Path(__file__).resolve().parent.parent.parent / "static"
 
 
 def _limit_rate(app: Flask, limit: str) -> None:
@@ -40,13 +40,14 @@ def _limit_rate(app: Flask, limit: str) -> None:
         return response
 
 
-def create_app(settings: Settings | None = None, es: Elasticsearch | None = None,
+def create_app(settings: Settings, *, connection: Connection | None = None, es: Elasticsearch | None = None,
                gazetteer: Gazetteer | None = None) -> Flask:
-    """Build the app; the client and gazetteer are made once here, never per request."""
-    from locator.es import make_client
-
-    settings = settings or load_settings()
-    app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
+    """Build the app; the client (from ``connection``, as the reader, unless one is given) and the
+    gazetteer are made once here, never per request."""
+    if es is None and connection is None:
+        raise TypeError("create_app needs a connection (or a client)")
+    static = static_dir()
+    app = Flask(__name__, static_folder=str(static), static_url_path="/static")
     app.json = OrjsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
 
@@ -56,12 +57,12 @@ def create_app(settings: Settings | None = None, es: Elasticsearch | None = None
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise RequestEntityTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
     app.extensions["partner_locator"] = SearchService(
-        es or make_client(settings, "reader"), gazetteer or Gazetteer.open(settings.cache_dir), settings)
-    origins = [origin.strip() for origin in settings.api["cors_origins"].split(",") if origin.strip()]
-    CORS(app, resources={r"/api/*": {"origins": origins, "methods": ["GET", "OPTIONS"]}},
+        es or make_client(connection, settings.elasticsearch, "reader"), gazetteer or Gazetteer.open(settings.cache_dir),
+        settings)
+    CORS(app, resources={r"/api/*": {"origins": list(settings.api.cors_origins), "methods": ["GET", "OPTIONS"]}},
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
     errors.register(app)
-    _limit_rate(app, settings.api["rate_limit"])
+    _limit_rate(app, settings.api.rate_limit)
     access_log.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(health)
@@ -73,10 +74,10 @@ def create_app(settings: Settings | None = None, es: Elasticsearch | None = None
 
     @app.get("/api/v1/docs")
     def docs():
-        return send_from_directory(STATIC_DIR, "docs.html")
+        return send_from_directory(static, "docs.html")
 
     @app.get("/")
     def index():
-        return send_from_directory(STATIC_DIR, "index.html")
+        return send_from_directory(static, "index.html")
 
     return app

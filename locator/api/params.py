@@ -8,7 +8,8 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from werkzeug.datastructures import MultiDict
 
-from locator.mapping import CERT_TYPES, LISTED_TIERS
+from locator.core.contract import CERT_TYPES, LISTED_TIERS
+from locator.core.validation import WHOLE, flatten_errors
 
 MAX_RESULT_WINDOW = 10_000  # Elasticsearch's index.max_result_window
 MAX_RADIUS_KM = 20_000
@@ -122,11 +123,9 @@ def load_params(schema: Schema, args: MultiDict) -> dict:
     return loaded
 
 
-def _flat(messages) -> dict:
-    """{"tier": {0: ["Must be one of..."]}} -> {"tier": ["Must be one of..."]}; "_schema" -> "request"."""
-    flat = {}
-    for name, value in (messages.items() if isinstance(messages, dict) else [("request", messages)]):
-        if isinstance(value, dict):
-            value = [message for inner in value.values() for message in (inner if isinstance(inner, list) else [inner])]
-        flat["request" if name == "_schema" else name] = value
+def _flat(messages) -> dict[str, list[str]]:
+    """Messages per request parameter ("tier", not "tier.0"); schema-wide ones under "request"."""
+    flat: dict[str, list[str]] = {}
+    for path, why in flatten_errors(messages):
+        flat.setdefault("request" if path == WHOLE else path.split(".")[0], []).append(why)
     return flat

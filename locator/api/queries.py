@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import math
 
-from locator.api.geo import Origin
-from locator.mapping import CERT_TYPES
-from locator.text import fold
+from locator.core.contract import CERT_TYPES, MARKER_SOURCE, RESULT_SOURCE, SUGGEST_SOURCE, TEXT_SEARCHED
+from locator.core.geo import Origin
+from locator.core.text import fold
 
-RESULT_FIELDS = ["site_id", "partner_id", "company", "site_name", "tier", "certifications", "address", "location",
-                 "contact", "languages", "industries", "description"]
-TEXT_FIELDS = ["folded.company^3", "folded.site_name^2", "folded.city^2", "folded.postal_code^2", "folded.industries^2",
-               "folded.region", "folded.street", "folded.description"]
+RESULT_FIELDS = list(RESULT_SOURCE)
+# The folded copy of every field words search, with its weight ("folded.company^3").
+TEXT_FIELDS = [f"folded.{field.leaf}" + (f"^{field.text_boost:g}" if field.text_boost != 1 else "")
+               for field in TEXT_SEARCHED]
 PREMIER_WEIGHT = 1.5
 EXACT_BOOST = 3.0
 MAX_QUERY_WORDS = 12
@@ -174,7 +174,7 @@ def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: i
         "size": max_points,
         "track_total_hits": True,  # the map says how many match in view, exactly
         "sort": [{"site_id": "asc"}],
-        "_source": ["site_id", "company", "tier", "location"],
+        "_source": list(MARKER_SOURCE),
         "aggs": {"cells": {
             "geotile_grid": {"field": "location", "precision": precision, "size": max_clusters},
             "aggs": {"centroid": {"geo_centroid": {"field": "location"}}},
@@ -209,5 +209,5 @@ def build_company_suggest(prefix: str, size: int = 5) -> dict:
     completion = {"field": "company_suggest", "size": size, "skip_duplicates": True}
     if len(folded) >= 4:  # fuzziness on a 2-letter prefix would match nearly everything
         completion["fuzzy"] = {"fuzziness": 1}
-    return {"size": 0, "_source": ["company", "partner_id"],
+    return {"size": 0, "_source": list(SUGGEST_SOURCE),
             "suggest": {"companies": {"prefix": folded, "completion": completion}}}

@@ -11,19 +11,24 @@ from flask import g
 
 from locator.api import queries, shaping
 from locator.api.errors import BadRequest, NotFound, Unavailable
-from locator.api.geo import Origin
+from locator.core.geo import Origin
 from locator.api.params import parse_bbox
-from locator.gazetteer import Gazetteer
-from locator.mapping import sites_alias
-from locator.settings import Settings
+from locator.core.contract import MARKER_SOURCE, RESULT_SOURCE, SUGGEST_SOURCE
+from locator.core.gazetteer import Gazetteer
+from locator.core.mapping import sites_alias
+from locator.core.settings import Settings
 
 PLACE_IDS_PER_WORD = 3
 MIN_PLACE_WORD = 3
 
 
 # Only what shaping reads comes back: big responses (500 map points, 20 hits with scores, sort
-# values and index names) cost more to send and parse than to compute.
-RESPONSE_FIELDS = "took,hits.total,hits.hits._source,hits.hits.inner_hits.*.hits.total,aggregations,suggest.*.options._source"
+# values and index names) cost more to send and parse than to compute. Documents' fields: only
+# those the contract returns, whatever a body asks for.
+_RETURNED = dict.fromkeys((*RESULT_SOURCE, *MARKER_SOURCE, *SUGGEST_SOURCE))
+RESPONSE_FIELDS = ",".join(["took", "hits.total", "hits.hits.inner_hits.*.hits.total", "aggregations",
+                            *(f"hits.hits._source.{name}" for name in _RETURNED),
+                            *(f"suggest.*.options._source.{name}" for name in SUGGEST_SOURCE)])
 
 
 def run_search(es: Elasticsearch, index: str, body: dict) -> dict:
@@ -76,7 +81,7 @@ class SearchService:
     def search(self, params: dict) -> dict:
         origin, alternatives = self.resolve_origin(params)
         place_ids = self.place_ids(params.get("q"))
-        body = queries.build_search(params, origin, place_ids, track_total_hits=self.api["track_total_hits"])
+        body = queries.build_search(params, origin, place_ids, track_total_hits=self.api.track_total_hits)
         response = run_search(self.es, self.alias, body)
         fallback = None
         # Only the first page falls back: later pages of "nothing within the radius" are empty.
@@ -89,8 +94,8 @@ class SearchService:
 
     def markers(self, params: dict) -> dict:
         body = queries.build_markers(params, parse_bbox(params["bbox"]), params["zoom"], self.place_ids(params.get("q")),
-                                     max_points=self.api["markers_max_points"], max_clusters=self.api["markers_max_clusters"])
-        return shaping.markers_response(run_search(self.es, self.alias, body), self.api["markers_max_points"])
+                                     max_points=self.api.markers_max_points, max_clusters=self.api.markers_max_clusters)
+        return shaping.markers_response(run_search(self.es, self.alias, body), self.api.markers_max_points)
 
     def site(self, site_id: str) -> dict:
         body = {"query": {"ids": {"values": [site_id]}}, "size": 1, "_source": queries.RESULT_FIELDS}
@@ -108,8 +113,7 @@ class SearchService:
         places = [shaping.place_out(place) for place in self.gazetteer.suggest(params["q"], params["limit"])]
         response = run_search(self.es, self.alias, queries.build_company_suggest(params["q"], params["limit"]))
         options = response.get("suggest", {}).get("companies", [{}])[0].get("options", [])
-        companies = [{"company": option["_source"]["company"], "partner_id": option["_source"]["partner_id"]}
-                     for option in options]
+        companies = [{name: option["_source"][name] for name in SUGGEST_SOURCE} for option in options]
         return {"places": places, "companies": companies}
 
     def readiness(self) -> dict:

@@ -1,7 +1,7 @@
 """Elasticsearch responses -> API responses. Only allowlisted fields leave the API."""
 from __future__ import annotations
 
-from locator.api.geo import Origin, distance_km
+from locator.core.geo import Origin, distance_km
 from locator.api.queries import FACETS, RESULT_FIELDS
 
 

@@ -6,30 +6,30 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
-from locator.mapping import CERT_TYPES
+from locator.core.contract import FIELDS, LISTED_TIERS, SUGGEST_SOURCE, Field
 
 _Str, _Num, _Int = fields.String, fields.Float, fields.Integer
 
 
-class Location(Schema):
-    lat, lon = _Num(), _Num()
+def _schema_fields(declared: list[Field]) -> dict[str, fields.Field]:
+    """marshmallow fields of returned contract fields; dotted paths become nested schemas, which
+    may be null when none of their fields is always present (a site without contact details)."""
+    out: dict[str, fields.Field] = {}
+    groups: dict[str, list[Field]] = {}
+    for field in declared:
+        head, _, rest = field.path.partition(".")
+        if rest:
+            groups.setdefault(head, []).append(Field(rest, field.mapping, api=field.api, required=field.required))
+        else:
+            out[head] = field.api()
+    for head, children in groups.items():
+        nested = Schema.from_dict(_schema_fields(children), name=head.title())
+        out[head] = fields.Nested(nested, allow_none=not any(child.required for child in children))
+    return out
 
 
-class Address(Schema):
-    street, postal_code, city, region, country = _Str(), _Str(), _Str(), _Str(), _Str()
-
-
-class Contact(Schema):
-    phone, email, website = _Str(), _Str(), _Str()
-
-
-class Site(Schema):
-    site_id, partner_id, company, site_name = _Str(), _Str(), _Str(), _Str(allow_none=True)
-    tier = _Str(metadata={"enum": ["advanced", "premier"]})
-    certifications = fields.Dict(keys=_Str(metadata={"enum": list(CERT_TYPES)}), values=_Int())
-    address, location, contact = fields.Nested(Address), fields.Nested(Location), fields.Nested(Contact, allow_none=True)
-    languages, industries = fields.List(_Str()), fields.List(_Str())
-    description = _Str(allow_none=True)
+# A listed site as results return it: exactly the fields the contract shows.
+Site = Schema.from_dict(_schema_fields([field for field in FIELDS if field.shown]), name="Site")
 
 
 class SearchResult(Site):
@@ -57,7 +57,8 @@ class SearchResponse(Schema):
 
 
 class Point(Schema):
-    site_id, company, tier, lat, lon = _Str(), _Str(), _Str(), _Num(), _Num()
+    site_id, company, lat, lon = _Str(), _Str(), _Num(), _Num()
+    tier = _Str(metadata={"enum": list(LISTED_TIERS)})
 
 
 class Cluster(Schema):
@@ -74,8 +75,7 @@ class SiteResponse(Site):
     other_sites_in_country = fields.List(fields.Nested(Site))
 
 
-class CompanySuggestion(Schema):
-    company, partner_id = _Str(), _Str()
+CompanySuggestion = Schema.from_dict({name: _Str() for name in SUGGEST_SOURCE}, name="CompanySuggestion")
 
 
 class SuggestResponse(Schema):

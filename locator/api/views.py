@@ -12,11 +12,12 @@ from locator.api.errors import BadRequest, NotFound
 from locator.api.jsonio import json_response
 from locator.api.params import MarkersParams, SearchParams, SuggestParams, load_params
 from locator.api.service import SearchService
+from locator.core.contract import SITE_ID_PATTERN
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 health = Blueprint("health", __name__)
 
-_SITE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SITE_ID = re.compile(SITE_ID_PATTERN)
 _search_params, _markers_params, _suggest_params = SearchParams(), MarkersParams(), SuggestParams()
 
 
@@ -32,7 +33,7 @@ def cacheable(data: dict) -> Response:
     """
     body = orjson.dumps(data)
     etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={service().api['cache_max_age_s']}"}
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={service().api.cache_max_age_s}"}
     if etag in _entity_tags(request.headers.get("If-None-Match", "")):
         return Response(status=304, headers=headers)
     return Response(body, mimetype="application/json", headers=headers)
@@ -55,7 +56,7 @@ def partner_markers():
 
 @api.get("/partners/<site_id>")
 def partner_site(site_id: str):
-    if not _SITE_ID.match(site_id):
+    if not _SITE_ID.fullmatch(site_id):
         raise NotFound(f"no listed site has id {site_id[:64]!r}")
     if request.args:
         raise BadRequest("this endpoint takes no parameters", {name: ["Unknown field."] for name in request.args})

@@ -3,7 +3,6 @@ health and the OpenAPI description - each checked against the indexed documents 
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import re
 from collections import Counter
@@ -14,8 +13,8 @@ import pytest
 from indexer.sample import generate
 from locator.api import create_app
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
-from locator.es import make_client
-from locator.text import fold
+from locator.core.es import connect
+from locator.core.text import fold
 from tests.conftest import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SITES
 from tests.integration.test_api_search import AARHUS, controlled, doc_km, get_json, ids, search, search_all  # noqa: F401
 
@@ -132,15 +131,14 @@ def test_markers_stay_bounded_whatever_the_view(api, api_app, listed_sample, zoo
     response = api.get(f"/api/v1/partners/markers?bbox=-90,-180,90,180&zoom={zoom}")
     body = response.get_json()
     limits = api_app.extensions["partner_locator"].api
-    assert len(body["points"]) <= limits["markers_max_points"] and len(body["clusters"]) <= limits["markers_max_clusters"]
-    assert len(response.data) < 100 * limits["markers_max_clusters"] + 200 * limits["markers_max_points"]
+    assert len(body["points"]) <= limits.markers_max_points and len(body["clusters"]) <= limits.markers_max_clusters
+    assert len(response.data) < 100 * limits.markers_max_clusters + 200 * limits.markers_max_points
     assert sum(cluster["count"] for cluster in body["clusters"]) == body["total"] == len(listed_sample.documents)
 
 
 def test_capped_clusters_still_cover_every_match_in_view(listed_sample, gazetteer):
-    settings = dataclasses.replace(listed_sample.settings, api={**listed_sample.settings.api, "markers_max_clusters": 20,
-                                                                "markers_max_points": 50})
-    client = create_app(settings, es=make_client(settings, "reader"), gazetteer=gazetteer).test_client()
+    settings = listed_sample.settings.replace("api", markers_max_clusters=20, markers_max_points=50)
+    client = create_app(settings, es=connect(settings, "reader"), gazetteer=gazetteer).test_client()
     body = markers(client, "-90,-180,90,180", zoom=6)
     assert len(body["clusters"]) <= 20
     assert body["total"] == sum(cluster["count"] for cluster in body["clusters"]) == len(listed_sample.documents)
@@ -238,7 +236,7 @@ def test_readyz_is_503_when_nothing_is_live(listed_sample, gazetteer):
     from tests.conftest import with_index_prefix
 
     settings = with_index_prefix(listed_sample.settings, listed_sample.prefix + "-nothing")
-    client = create_app(settings, es=make_client(settings, "reader"), gazetteer=gazetteer).test_client()
+    client = create_app(settings, es=connect(settings, "reader"), gazetteer=gazetteer).test_client()
     for url in ("/readyz", "/api/v1/partners", "/api/v1/partners/S0000001"):
         response = client.get(url)
         assert response.status_code == 503 and response.get_json()["error"]["status"] == 503, url

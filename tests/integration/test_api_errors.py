@@ -15,7 +15,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from locator.api import create_app
-from locator.es import client_options
+from locator.core.es import client_options, connection_for
 from tests.integration.test_api_search import AARHUS, get_json
 
 LONG_Q = "a" * 201
@@ -153,7 +153,7 @@ def test_only_allowlisted_fields_leave_the_api(api, listed_sample, params, extra
 # ---------------------------------------------------------------- CORS, caching, request ids
 
 def test_cors_allows_only_the_configured_origins_without_credentials(api, api_app):
-    allowed = api_app.extensions["partner_locator"].api["cors_origins"].split(",")[0].strip()
+    allowed = api_app.extensions["partner_locator"].api.cors_origins[0]
     ok = api.get("/api/v1/partners?per_page=1", headers={"Origin": allowed})
     assert ok.headers["Access-Control-Allow-Origin"] == allowed
     assert "Access-Control-Allow-Credentials" not in ok.headers
@@ -223,7 +223,8 @@ def _free_port() -> int:
 
 def _app_at(settings, gazetteer, port: int, **options):
     """The real app with a real client pointed at 127.0.0.1:port (the production client options unless overridden)."""
-    client_kwargs = {**client_options(settings, "reader"), "hosts": [f"http://127.0.0.1:{port}"], **options}
+    production = client_options(connection_for(settings, "reader"), settings.elasticsearch, "reader")
+    client_kwargs = {**production, "hosts": [f"http://127.0.0.1:{port}"], **options}
     return create_app(settings, es=Elasticsearch(**client_kwargs), gazetteer=gazetteer).test_client()
 
 
@@ -309,7 +310,7 @@ def test_a_hanging_elasticsearch_is_a_503_within_about_a_second(listed_sample, g
 
 def test_the_api_recovers_by_itself_when_elasticsearch_returns(listed_sample, gazetteer):
     port = _free_port()
-    node_port = int(client_options(listed_sample.settings, "reader")["hosts"][0].rsplit(":", 1)[1].rstrip("/"))
+    node_port = int(connection_for(listed_sample.settings, "reader").hosts[0].rsplit(":", 1)[1].rstrip("/"))
     client = _app_at(listed_sample.settings, gazetteer, port)  # the production client options
     started = time.monotonic()
     _assert_503(client.get("/api/v1/partners?q=security"), started, within_s=2.0)

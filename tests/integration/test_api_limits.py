@@ -1,13 +1,12 @@
 """Abuse limits answer in the API's JSON error shape: too many requests (429), too big a body (413)."""
-import dataclasses
 
 from locator.api import create_app
-from locator.es import make_client
+from locator.core.es import connect
 
 
 def test_over_the_rate_limit_is_a_json_429_and_health_checks_are_never_limited(listed_sample, gazetteer):
-    settings = dataclasses.replace(listed_sample.settings, api={**listed_sample.settings.api, "rate_limit": "3 per minute"})
-    client = create_app(settings, es=make_client(settings, "reader"), gazetteer=gazetteer).test_client()
+    settings = listed_sample.settings.replace("api", rate_limit="3 per minute")
+    client = create_app(settings, es=connect(settings, "reader"), gazetteer=gazetteer).test_client()
     statuses = [client.get("/api/v1/suggest?q=aar").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = client.get("/api/v1/partners")

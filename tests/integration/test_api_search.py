@@ -19,9 +19,10 @@ from indexer.geocode import GazetteerGeocoder
 from indexer.pipeline import IndexOptions, run_index
 from indexer.program import load_program
 from indexer.sitelocator import SiteLocator
-from locator.es import make_client
-from locator.mapping import CERT_TYPES, sites_alias
-from locator.text import fold
+from locator.core.es import connect
+from locator.core.contract import CERT_TYPES
+from locator.core.mapping import sites_alias
+from locator.core.text import fold
 from tests.conftest import with_index_prefix
 from tests.exports import AS_OF, advanced_program, premier_program, site
 
@@ -163,7 +164,7 @@ def controlled(settings, indexer_es, gazetteer) -> Controlled:
     assert documents["RANK-T1"]["tier"] == "advanced" and documents["RANK-T2"]["tier"] == "premier"
     assert len(documents) == len(_controlled_export())
     prefixed = with_index_prefix(settings, prefix)
-    app = create_app(prefixed, es=make_client(prefixed, "reader"), gazetteer=gazetteer)
+    app = create_app(prefixed, es=connect(prefixed, "reader"), gazetteer=gazetteer)
     _CONTROLLED[:] = [Controlled(app.test_client(), documents, prefix)]
     return _CONTROLLED[0]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from locator.cli import main
-from locator.mapping import previous_alias, sites_alias
+from locator.core.mapping import previous_alias, sites_alias
 from tests.exports import (AS_OF, advanced_program, cert, premier_program, program, site, write_export)
 
 SECRET_REVENUE = 987654.32
@@ -153,9 +153,9 @@ def test_gzip_input_and_stdin(tmp_path, run_cli, prefix, reader_es, monkeypatch)
 
 
 def test_a_bad_program_config_stops_before_any_record_is_read(tmp_path, run_cli, prefix, indexer_es):
-    from locator.settings import CONFIG_DIR
+    from locator.core.resources import shipped_config
 
-    shipped = (CONFIG_DIR / "program.toml").read_text()
+    shipped = shipped_config("program.toml").read_text()
     config = tmp_path / "program.toml"
     config.write_text(shipped.replace("authorized = 10000, advanced = 60000", "authorized = 10000, advanced = 6000", 1))
     export = write_export(tmp_path / "e.jsonl", [site("DK-1", "P1", "DK", "Aarhus", location=(56.15, 10.2),
@@ -169,17 +169,17 @@ def test_a_bad_program_config_stops_before_any_record_is_read(tmp_path, run_cli,
 
 def test_a_running_indexer_blocks_a_second_one_until_its_lease_expires(tmp_path, run_cli, prefix, settings):
     from indexer.lock import IndexerLock
-    from locator.es import make_client
+    from locator.core.es import connect
     from tests.conftest import with_index_prefix
 
     export = write_export(tmp_path / "e.jsonl", [site("DK-1", "P1", "DK", "Aarhus", location=(56.15, 10.2),
                                                         prog=premier_program())])
-    holder = IndexerLock(make_client(with_index_prefix(settings, prefix), "indexer"), prefix, lease_s=60)
+    holder = IndexerLock(connect(with_index_prefix(settings, prefix), "indexer"), prefix, lease_s=60)
     with holder:
         blocked = run_cli("index", str(export), "--as-of", AS_OF)
     assert blocked.code == 1 and "another indexer" in blocked.err and "expires by itself" in blocked.err
 
-    crashed = IndexerLock(make_client(with_index_prefix(settings, prefix), "indexer"), prefix, lease_s=0.01)
+    crashed = IndexerLock(connect(with_index_prefix(settings, prefix), "indexer"), prefix, lease_s=0.01)
     crashed.acquire()
     crashed._stop.set()  # a crashed run: it never renews nor releases its lease
     assert run_cli("index", str(export), "--as-of", AS_OF).code == 0

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import AuthorizationException
 
-from locator.settings import CONFIG_DIR
+from locator.core.resources import shipped_config
 
 
 def _cli(*args: str, env: dict | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
@@ -68,7 +68,7 @@ def test_the_shipped_role_bodies_are_what_the_node_enforces():
     # The node's roles.yml is generated from these JSON bodies, the same an operator PUTs on a real cluster.
     for role, must_have, must_not in (("indexer", {"write", "delete_index", "manage"}, {"all"}),
                                       ("reader", {"read", "view_index_metadata"}, {"write", "manage", "delete_index"})):
-        body = json.loads((CONFIG_DIR / "roles" / f"partner_locator_{role}.json").read_text())
+        body = json.loads(shipped_config(f"roles/partner_locator_{role}.json").read_text())
         (grant,) = body["indices"]
         assert grant["names"] == ["partner-locator*"]
         assert must_have <= set(grant["privileges"]) and not must_not & set(grant["privileges"])

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from locator.gazetteer import Gazetteer
+from locator.core.gazetteer import Gazetteer
 
 
 def default_cache_dir() -> Path:
-    """PARTNER_LOCATOR_CACHE_DIR, else the project's default cache dir (as in locator.settings)."""
+    """PARTNER_LOCATOR_CACHE_DIR, else the project's default cache dir (as in locator.core.settings)."""
     if os.environ.get("PARTNER_LOCATOR_CACHE_DIR"):
         return Path(os.environ["PARTNER_LOCATOR_CACHE_DIR"])
     if os.geteuid() == 0:

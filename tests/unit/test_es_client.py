@@ -5,15 +5,21 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
-from locator.es import client_options, make_client
-from locator.localnode import NodeError
-from locator.settings import load_settings
+from locator.core.errors import NodeError
+from locator.core.es import client_options, connect, connection_for, make_client
+from locator.core.settings import load_settings
 
 EXTERNAL = {"ELASTICSEARCH_URL": "https://es1.example:9243,https://es2.example:9243"}
 
 
+def options_for(environ: dict, role: str) -> dict:
+    """The client options a process with this environment gets for ``role``."""
+    settings = load_settings(environ)
+    return client_options(connection_for(settings, role), settings.elasticsearch, role)
+
+
 def test_api_key_from_the_environment():
-    options = client_options(load_settings({**EXTERNAL, "ELASTICSEARCH_API_KEY": "a2V5OnNlY3JldA=="}), "reader")
+    options = options_for({**EXTERNAL, "ELASTICSEARCH_API_KEY": "a2V5OnNlY3JldA=="}, "reader")
     assert options["hosts"] == ["https://es1.example:9243", "https://es2.example:9243"]
     assert options["api_key"] == "a2V5OnNlY3JldA=="
     assert "basic_auth" not in options
@@ -23,19 +29,19 @@ def test_basic_auth_and_ca_certs_from_the_environment(tmp_path: Path):
     ca = tmp_path / "ca.pem"
     ca.write_text("-----BEGIN CERTIFICATE-----\n")
     environ = {**EXTERNAL, "ELASTICSEARCH_USERNAME": "locator", "ELASTICSEARCH_PASSWORD": "s3cret", "ELASTICSEARCH_CA_CERTS": str(ca)}
-    options = client_options(load_settings(environ), "indexer")
+    options = options_for(environ, "indexer")
     assert options["basic_auth"] == ("locator", "s3cret")
     assert options["ca_certs"] == str(ca)
 
 
 def test_no_credentials_means_an_open_cluster():
-    options = client_options(load_settings(EXTERNAL), "reader")
+    options = options_for(EXTERNAL, "reader")
     assert "basic_auth" not in options and "api_key" not in options
 
 
 def test_the_api_fails_fast_and_the_indexer_waits_longer_and_retries_timeouts():
-    settings = load_settings({**EXTERNAL, "PARTNER_LOCATOR_ELASTICSEARCH_API_TIMEOUT_S": "0.8"})
-    reader, indexer = client_options(settings, "reader"), client_options(settings, "indexer")
+    environ = {**EXTERNAL, "PARTNER_LOCATOR_ELASTICSEARCH_API_TIMEOUT_S": "0.8"}
+    reader, indexer = options_for(environ, "reader"), options_for(environ, "indexer")
     assert reader["request_timeout"] == 0.8
     assert indexer["request_timeout"] > reader["request_timeout"]
     assert indexer["retry_on_timeout"] and not reader["retry_on_timeout"]  # a slow cluster: 503 in ~1 timeout
@@ -51,27 +57,30 @@ def _local_state(tmp_path: Path) -> dict:
 
 @pytest.mark.parametrize("role", ["reader", "indexer", "admin"])
 def test_without_elasticsearch_url_each_role_gets_its_own_local_user(tmp_path: Path, role):
-    options = client_options(load_settings(_local_state(tmp_path)), role)
+    options = options_for(_local_state(tmp_path), role)
     assert options["hosts"] == ["http://127.0.0.1:9311"]
     assert options["basic_auth"] == (f"pl_{role}", f"pw-{role}")
 
 
 def test_with_elasticsearch_url_the_local_node_is_not_touched(tmp_path: Path):
     environ = {**_local_state(tmp_path), **EXTERNAL, "ELASTICSEARCH_API_KEY": "k"}
-    assert client_options(load_settings(environ), "reader")["hosts"] == list(EXTERNAL["ELASTICSEARCH_URL"].split(","))
+    assert options_for(environ, "reader")["hosts"] == list(EXTERNAL["ELASTICSEARCH_URL"].split(","))
 
 
 def test_a_local_node_never_started_is_a_clear_error(tmp_path: Path):
     with pytest.raises(NodeError, match="partner-locator es start"):
-        client_options(load_settings({"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(tmp_path)}), "reader")
+        options_for({"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(tmp_path)}, "reader")
 
 
 def test_unknown_role_is_refused():
     with pytest.raises(ValueError, match="unknown role"):
-        client_options(load_settings(EXTERNAL), "writer")
+        options_for(EXTERNAL, "writer")
+    settings = load_settings(EXTERNAL)
+    with pytest.raises(ValueError, match="unknown role"):
+        make_client(settings.connection, settings.elasticsearch, "writer")
 
 
 def test_make_client_builds_a_client_for_an_api_key_without_network():
-    client = make_client(load_settings({**EXTERNAL, "ELASTICSEARCH_API_KEY": "a2V5OnNlY3JldA=="}), "reader")
+    client = connect(load_settings({**EXTERNAL, "ELASTICSEARCH_API_KEY": "a2V5OnNlY3JldA=="}), "reader")
     assert isinstance(client, Elasticsearch)
     assert client._headers["authorization"] == "ApiKey a2V5OnNlY3JldA=="

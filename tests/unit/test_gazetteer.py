@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-import locator.gazetteer as gazetteer_module
-import locator.gazetteer_store as store_module
-from locator.gazetteer import Gazetteer, Place, store_path
-from locator.gazetteer_store import ensure_store
+import locator.core.gazetteer_store as store_module
+from locator.core import places
+from locator.core.gazetteer import Gazetteer, Place
+from locator.core.gazetteer_store import ensure_store
+from locator.core.places import store_path
 
 COPENHAGEN = "2618425"
 
@@ -162,7 +163,7 @@ def _fake_write_store(calls: list[str], delay: float = 0.2):
         time.sleep(delay)  # long enough for a second builder to arrive and wait
         with sqlite3.connect(path) as db:
             db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
-            db.execute("INSERT INTO meta VALUES ('schema', ?)", (gazetteer_module.SCHEMA_VERSION,))
+            db.execute("INSERT INTO meta VALUES ('schema', ?)", (places.SCHEMA_VERSION,))
     return write
 
 

@@ -12,7 +12,7 @@ from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
 from indexer.geocode import GazetteerGeocoder, GeocodeCache, GeocodeError, GeopyGeocoder, make_geocoder
-from locator.gazetteer import Gazetteer
+from locator.core.gazetteer import Gazetteer
 
 AARHUS = {"street": "Banegårdspladsen 4", "postal_code": "8000", "city": "Aarhus", "country": "DK"}
 

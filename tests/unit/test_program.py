@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from indexer.program import DEFAULT_PATH, ProgramConfigError, load_program, parse_program
+from indexer.program import ProgramConfigError, load_program, parse_program
+from locator.core.resources import shipped_config
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = tomllib.loads((REPO / "config" / "program.toml").read_text())
+SHIPPED = tomllib.loads(shipped_config("program.toml").read_text())
 
 RULES_REGIONS = {  # RULES.md section 3, copied by hand: the shipped file must say exactly this
     "americas": ({"US", "CA", "MX", "BR", "AR", "CL", "CO", "PE"}, (10000, 75000, 300000)),
@@ -38,9 +38,18 @@ def error_of(data: dict) -> str:
 # --- shipped defaults and lookups ---------------------------------------------------------------
 
 
-def test_default_path_is_the_repository_config():
-    assert DEFAULT_PATH == REPO / "config" / "program.toml"
-    assert load_program() == load_program(DEFAULT_PATH)
+def test_without_a_path_the_shipped_program_is_read(monkeypatch):
+    monkeypatch.delenv("PARTNER_LOCATOR_CONFIG_DIR", raising=False)
+    assert load_program() == parse_program(SHIPPED)
+
+
+def test_an_operators_program_in_the_config_dir_comes_before_the_shipped_one(monkeypatch, tmp_path: Path):
+    own = tmp_path / "program.toml"
+    own.write_text(shipped_config("program.toml").read_text().replace("premier = 250000", "premier = 270000"))
+    monkeypatch.setenv("PARTNER_LOCATOR_CONFIG_DIR", str(tmp_path))
+    assert load_program().threshold("DK", "premier") == Decimal(270000)
+    (tmp_path / "program.toml").unlink()  # a config dir without its own program.toml: the shipped one
+    assert load_program().threshold("DK", "premier") == Decimal(250000)
 
 
 def test_shipped_configuration_is_exactly_rules_section_3():
@@ -186,6 +195,6 @@ def test_a_directory_is_not_a_configuration(tmp_path: Path):
 
 def test_errors_in_a_file_name_the_file(tmp_path: Path):
     path = tmp_path / "custom.toml"
-    path.write_text((REPO / "config" / "program.toml").read_text().replace('"EUR"', '"DKK"'))
+    path.write_text(shipped_config("program.toml").read_text().replace('"EUR"', '"DKK"'))
     with pytest.raises(ProgramConfigError, match=r"custom\.toml: currency: must be \"EUR\""):
         load_program(path)

@@ -1,5 +1,5 @@
 """Query builders are pure: parameters in, the exact Elasticsearch body out (no cluster needed)."""
-from locator.api.geo import Origin, distance_km
+from locator.core.geo import Origin, distance_km
 from locator.api.queries import (
     RESULT_FIELDS,
     TEXT_FIELDS,

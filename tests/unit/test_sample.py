@@ -15,7 +15,7 @@ import pytest
 
 from indexer.geocode import GazetteerGeocoder
 from indexer.sample import generate, write_sample
-from locator.gazetteer import Gazetteer
+from locator.core.gazetteer import Gazetteer
 
 AS_OF = dt.date(2026, 6, 1)
 REQUIRED = ("site_id", "partner_id", "company", "address", "program")

@@ -3,20 +3,20 @@ from pathlib import Path
 
 import pytest
 
-from locator.settings import ConfigError, load_settings
+from locator.core.settings import ConfigError, load_settings
 
 
 def test_defaults_load_without_environment():
     settings = load_settings({})
     assert settings.index_prefix == "partner-locator"
-    assert settings.local_node["port"] == 9200
-    assert not settings.connection.external
+    assert settings.local_node.port == 9200
+    assert not settings.connection.external and settings.api.cors_origins == ("http://127.0.0.1:5000", "http://localhost:5000")
 
 
 def test_environment_overrides_defaults_with_the_right_type():
     settings = load_settings({"PARTNER_LOCATOR_LOCAL_NODE_PORT": "9333", "PARTNER_LOCATOR_ELASTICSEARCH_API_TIMEOUT_S": "0.5"})
-    assert settings.local_node["port"] == 9333
-    assert settings.elasticsearch["api_timeout_s"] == 0.5
+    assert settings.local_node.port == 9333
+    assert settings.elasticsearch.api_timeout_s == 0.5
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_a_bad_default_file_is_named(tmp_path: Path):
 
 def test_several_urls_are_split_and_trimmed():
     conn = load_settings({"ELASTICSEARCH_URL": "https://a.example:9243/, https://b.example:9243"}).connection
-    assert conn.urls == ("https://a.example:9243", "https://b.example:9243")
+    assert conn.hosts == ("https://a.example:9243", "https://b.example:9243")
 
 
 @pytest.mark.parametrize(
@@ -62,3 +62,27 @@ def test_several_urls_are_split_and_trimmed():
 def test_inconsistent_connection_settings_are_refused(environ, named):
     with pytest.raises(ConfigError, match=named):
         load_settings(environ)
+
+
+def test_an_operators_defaults_file_overrides_the_shipped_one_key_by_key(tmp_path: Path):
+    (tmp_path / "defaults.toml").write_text('[local_node]\nport = 9400\n[api]\ncors_origins = "https://www.milestonesys.com"\n')
+    settings = load_settings({"PARTNER_LOCATOR_CONFIG_DIR": str(tmp_path)})
+    assert settings.local_node.port == 9400 and settings.api.cors_origins == ("https://www.milestonesys.com",)
+    assert settings.local_node.heap == "512m" and settings.index_prefix == "partner-locator"  # the rest: shipped
+    # The environment still wins over both files.
+    assert load_settings({"PARTNER_LOCATOR_CONFIG_DIR": str(tmp_path), "PARTNER_LOCATOR_LOCAL_NODE_PORT": "9500"}
+                         ).local_node.port == 9500
+
+
+def test_a_bad_value_in_the_operators_file_names_that_file_and_key(tmp_path: Path):
+    (tmp_path / "defaults.toml").write_text("[indexer]\nworkers = -3\nbulk_treads = 2\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"PARTNER_LOCATOR_CONFIG_DIR": str(tmp_path)})
+    message = str(caught.value)
+    assert f"indexer.workers in {tmp_path / 'defaults.toml'}" in message
+    assert "indexer.bulk_treads" in message and "Unknown field" in message  # a misspelt key is not ignored
+
+
+def test_a_config_dir_that_does_not_exist_is_named(tmp_path: Path):
+    with pytest.raises(ConfigError, match="PARTNER_LOCATOR_CONFIG_DIR: .*missing.* is not a directory"):
+        load_settings({"PARTNER_LOCATOR_CONFIG_DIR": str(tmp_path / "missing")})

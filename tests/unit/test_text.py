@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from locator.text import fold, fold_digraphs, strip_accents
+from locator.core.text import fold, fold_digraphs, strip_accents
 
 # Letters of the Latin script as typed in Europe and the Americas: ASCII, Latin-1, Extended-A.
 # (The micro sign is excluded: it is a Greek mu in Latin-1's clothing and folds to Greek.)

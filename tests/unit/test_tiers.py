@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from indexer.program import load_program, parse_program
 from indexer.records import parse_line
-from indexer.tiers import LISTED_TIERS, TIERS, Evaluation, GroupState, Groups, evaluate, is_listed
+from indexer.grouping import GroupSpill
+from indexer.tiers import Evaluation, GroupState, PersonKeys, evaluate, is_listed, program_facts
+from locator.core.contract import LISTED_TIERS, TIERS
 
 AS_OF = date(2026, 6, 15)
 DAY = timedelta(days=1)
@@ -38,10 +40,13 @@ def site(partner="P1", country="DK", revenue="250000", terms=True, onboarding=da
             "address": {"city": "Somewhere", "country": country}, "program": program}
 
 
+PERSON_KEYS = PersonKeys()
+
+
 def group_of(*records, as_of=AS_OF) -> GroupState:
     group = GroupState()
     for record in records:
-        group.add(record, as_of)
+        group.add(program_facts(record["program"], PERSON_KEYS), as_of)
     return group
 
 
@@ -167,15 +172,25 @@ def test_one_site_accepting_terms_is_enough_and_revenue_adds_up():
 
 
 def test_a_partner_in_three_countries_gets_three_tiers():
-    groups = Groups()
-    for record in [site(country="DK"), site(country="DK", revenue="1"),
-                   site(country="US", revenue="75000", plan=None),
+    groups = GroupSpill()
+    for record in [site(country="DK"), site(country="US", revenue="75000", plan=None), site(country="DK", revenue="1"),
                    site(country="JP", revenue="8000", certs=()), site(partner="P2", country="JP")]:
-        groups.add(record, AS_OF)
-    tiers = {key: evaluation.tier for key, evaluation in groups.evaluate_all(PROGRAM).items()}
+        groups.add(record["partner_id"], record["address"]["country"], program_facts(record["program"], PERSON_KEYS))
+    tiers = {key: evaluation.tier for key, evaluation in groups.evaluate(AS_OF, PROGRAM)}
+    groups.close()
     assert tiers == {("P1", "DK"): "premier", ("P1", "US"): "advanced", ("P1", "JP"): "authorized",
                      ("P2", "JP"): "premier"}
-    assert len(groups) == 4 and groups[("P1", "DK")].sites == 2
+
+
+def test_a_person_certified_at_sites_read_by_two_workers_counts_once():
+    # Two workers of one run share its key: the same person hashes alike in both.
+    run = PersonKeys()
+    worker_a, worker_b = PersonKeys(run.key), PersonKeys(run.key)
+    group = GroupState()
+    group.add(program_facts(site(certs=[("E1", "MCDE")])["program"], worker_a), AS_OF)
+    group.add(program_facts(site(certs=[("E1", "MCDE")])["program"], worker_b), AS_OF)
+    assert group.cert_counts["MCDE"] == 1
+    assert PersonKeys()("E1") != run("E1")  # another run, another key: its hashes match nothing of this one
 
 
 def test_the_same_revenue_is_advanced_in_apac_but_not_in_the_americas():
@@ -219,13 +234,13 @@ def test_group_state_keeps_no_raw_person_id_and_no_per_site_data():
 def test_a_group_cannot_mix_evaluation_dates():
     group = group_of(site())
     with pytest.raises(ValueError, match="already evaluated at 2026-06-15"):
-        group.add(site(), AS_OF + DAY)
+        group.add(program_facts(site()["program"], PERSON_KEYS), AS_OF + DAY)
 
 
 def test_a_sum_that_cannot_be_exact_is_an_error_not_a_rounding():
     group = group_of(site(revenue="1E+100"))
     with pytest.raises(Inexact):
-        group.add(site(revenue="1E-20"), AS_OF)
+        group.add(program_facts(site(revenue="1E-20")["program"], PERSON_KEYS), AS_OF)
 
 
 def test_only_advanced_and_premier_are_listed():

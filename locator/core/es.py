@@ -1,0 +1,106 @@
+"""Where Elasticsearch is, who we are there, and the one place a client is built.
+
+A ``Connection`` describes a cluster and a user. With ``ELASTICSEARCH_URL`` set it comes from
+``ELASTICSEARCH_*`` (a real cluster: each process gets its own rights, the indexer a writer, the API
+a reader); otherwise from the local node's files in the state dir (written by ``locator.node``), as
+the user whose role matches the job: writing commands as ``indexer``, the web app as ``reader``.
+The factory only turns a description into a client: it reads no file itself.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from elasticsearch import Elasticsearch, OrjsonSerializer
+
+from locator.core.errors import NodeError
+
+if TYPE_CHECKING:  # settings import Connection from here
+    from locator.core.settings import ElasticsearchSettings, Settings
+
+ROLES = ("admin", "indexer", "reader")
+# The local node's connection files in the state dir: written by locator.node, read here.
+CREDENTIALS_FILE = "credentials.json"
+NODE_FILE = "node.json"
+_NOT_STARTED = "run `partner-locator es start` (or `make run`), or set ELASTICSEARCH_URL"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A cluster (one URL per node) and how to authenticate; no hosts means "the local node"."""
+
+    hosts: tuple[str, ...] = ()
+    username: str | None = None
+    password: str | None = None
+    api_key: str | None = None
+    ca_certs: str | None = None
+
+    @property
+    def external(self) -> bool:
+        return bool(self.hosts)
+
+
+def read_local_credentials(state_dir: Path) -> dict[str, dict[str, str]]:
+    """role -> {"username", "password"} of the local node's file-realm users."""
+    path = Path(state_dir) / CREDENTIALS_FILE
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError:
+        raise NodeError(f"the local node has no users yet ({path} is missing): {_NOT_STARTED}") from None
+
+
+def read_local_url(state_dir: Path) -> str:
+    try:
+        return json.loads((Path(state_dir) / NODE_FILE).read_text())["url"]
+    except FileNotFoundError:
+        raise NodeError(f"the local node was never started from this state dir: {_NOT_STARTED}") from None
+
+
+def local_connection(state_dir: Path, role: str) -> Connection:
+    user = read_local_credentials(state_dir)[_checked(role)]
+    return Connection((read_local_url(state_dir),), username=user["username"], password=user["password"])
+
+
+def connection_for(settings: Settings, role: str) -> Connection:
+    """ELASTICSEARCH_* when set (the local node is then never touched), else the local node as ``role``."""
+    _checked(role)
+    return settings.connection if settings.connection.external else local_connection(settings.state_dir, role)
+
+
+def _checked(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}")
+    return role
+
+
+def client_options(connection: Connection, timeouts: ElasticsearchSettings, role: str) -> dict:
+    """Keyword arguments for ``Elasticsearch(...)``: pure, so every credential kind is unit-tested."""
+    reader = _checked(role) == "reader"
+    options: dict = {
+        "hosts": list(connection.hosts),
+        # The API must answer 503 fast when the cluster is slow; the indexer may wait for big bulks.
+        "request_timeout": timeouts.api_timeout_s if reader else timeouts.indexer_timeout_s,
+        "max_retries": timeouts.max_retries,
+        # A refused connection is retried on another node at once; a timeout is retried only by the
+        # indexer: the API must answer 503 within about api_timeout_s, not a multiple of it.
+        "retry_on_timeout": not reader,
+    }
+    if connection.api_key:
+        options["api_key"] = connection.api_key
+    elif connection.username:
+        options["basic_auth"] = (connection.username, connection.password)
+    if connection.ca_certs:
+        options["ca_certs"] = connection.ca_certs
+    return options
+
+
+def make_client(connection: Connection, timeouts: ElasticsearchSettings, role: str) -> Elasticsearch:
+    # orjson: bulk bodies and search responses are the hot path of both the indexer and the API.
+    return Elasticsearch(**client_options(connection, timeouts, role), serializer=OrjsonSerializer())
+
+
+def connect(settings: Settings, role: str) -> Elasticsearch:
+    """A client for ``role`` on the configured cluster: the usual way in for commands and tests."""
+    return make_client(connection_for(settings, role), settings.elasticsearch, role)

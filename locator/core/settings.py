@@ -1,0 +1,226 @@
+"""Typed settings: the shipped defaults, the operator's ``defaults.toml``, then environment variables.
+
+Each section is a frozen dataclass; its fields declare their own checks, and the marshmallow
+schema that loads it is derived from them, so a setting is declared once. Everything is validated
+once, at start-up, and a bad value stops the program with a message that names the setting
+(``PARTNER_LOCATOR_LOCAL_NODE_PORT: must be between 1 and 65535``), never a traceback from deep
+inside a later request.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Any, Mapping
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from locator.core.errors import ConfigError
+from locator.core.es import Connection
+from locator.core.resources import CONFIG_DIR_VARIABLE, operator_config_dir, shipped_config
+from locator.core.validation import flatten_errors
+
+ENV_PREFIX = "PARTNER_LOCATOR_"
+DEFAULTS_FILE = "defaults.toml"
+
+
+def _check(rule=None) -> Any:
+    """A dataclass field carrying its validator: the section's schema is derived from these."""
+    return dataclasses.field(metadata={"validate": rule})
+
+
+def _rate_limit(value: str) -> None:
+    if value:
+        from limits import parse_many
+
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValidationError('must look like "600 per minute" (or "" for no limit)') from None
+
+
+class _CommaSeparated(fields.Field):
+    """ "a, b,,c" -> ("a", "b", "c"): how lists are written in environment variables."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str):
+            raise ValidationError("must be a comma-separated string")
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class ElasticsearchSettings:
+    # Every index, alias and lock the project creates starts with this; the shipped roles cover it.
+    index_prefix: str = _check(validate.Regexp(r"^[a-z0-9][a-z0-9._-]{0,100}$",
+                                               error="must be lower case letters, digits, '.', '_' or '-'"))
+    api_timeout_s: float = _check(validate.Range(min=0.05, max=60))
+    indexer_timeout_s: float = _check(validate.Range(min=1, max=3600))
+    max_retries: int = _check(validate.Range(min=0, max=10))
+
+
+@dataclass(frozen=True)
+class LocalNodeSettings:
+    version: str = _check(validate.Regexp(r"^\d+\.\d+\.\d+$", error="must look like 8.19.21"))
+    port: int = _check(validate.Range(min=1, max=65535))
+    heap: str = _check(validate.Regexp(r"^\d+[mMgG]$", error="must look like 512m or 1g"))
+    start_timeout_s: int = _check(validate.Range(min=10, max=3600))
+    cache_dir: str = _check()  # "" = the default for the account (see Settings.cache_dir)
+    state_dir: str = _check()
+
+
+@dataclass(frozen=True)
+class IndexerSettings:
+    workers: int = _check(validate.Range(min=0, max=64))
+    bulk_chunk_size: int = _check(validate.Range(min=1, max=50_000))
+    bulk_threads: int = _check(validate.Range(min=1, max=16))
+    lock_lease_s: int = _check(validate.Range(min=10, max=3600))
+
+
+@dataclass(frozen=True)
+class GeocodingSettings:
+    backend: str = _check(validate.OneOf(["gazetteer", "nominatim"]))
+    user_agent: str = _check(validate.Length(min=3))
+    min_delay_s: float = _check(validate.Range(min=0))
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    cors_origins: tuple[str, ...] = _check()
+    cache_max_age_s: int = _check(validate.Range(min=0, max=86400))
+    markers_max_points: int = _check(validate.Range(min=1, max=10_000))
+    markers_max_clusters: int = _check(validate.Range(min=1, max=65_535))
+    track_total_hits: int = _check(validate.Range(min=1, max=1_000_000))
+    rate_limit: str = _check(_rate_limit)
+
+
+_SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
+             "geocoding": GeocodingSettings, "api": ApiSettings}
+_FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "tuple[str, ...]": _CommaSeparated}
+
+
+def _schema(section: type) -> Schema:
+    declared = {field.name: _FIELD_OF_TYPE[field.type](required=True, validate=field.metadata["validate"])
+                for field in dataclasses.fields(section)}
+    return Schema.from_dict(declared, name=section.__name__)()
+
+
+_SCHEMAS = {name: _schema(section) for name, section in _SECTIONS.items()}
+
+
+@dataclass(frozen=True)
+class Settings:
+    elasticsearch: ElasticsearchSettings
+    local_node: LocalNodeSettings
+    indexer: IndexerSettings
+    geocoding: GeocodingSettings
+    api: ApiSettings
+    connection: Connection  # ELASTICSEARCH_*: an external cluster, or none (the local node)
+
+    @property
+    def index_prefix(self) -> str:
+        return self.elasticsearch.index_prefix
+
+    @property
+    def cache_dir(self) -> Path:
+        return Path(self.local_node.cache_dir) if self.local_node.cache_dir else _default_dir("cache")
+
+    @property
+    def state_dir(self) -> Path:
+        return Path(self.local_node.state_dir) if self.local_node.state_dir else _default_dir("state")
+
+    def replace(self, section: str, **changes) -> Settings:
+        """A copy with some keys of one section changed (tests and tools: another prefix, port...)."""
+        return dataclasses.replace(self, **{section: dataclasses.replace(getattr(self, section), **changes)})
+
+
+def _default_dir(kind: str) -> Path:
+    # Elasticsearch runs as an unprivileged account when we are root, and /root is 0700: system
+    # paths keep the distribution and the node's data reachable for that account.
+    if os.geteuid() == 0:
+        return Path("/var/cache/partner-locator" if kind == "cache" else "/var/lib/partner-locator")
+    home = Path.home()
+    if kind == "cache":
+        return Path(os.environ.get("XDG_CACHE_HOME", home / ".cache")) / "partner-locator"
+    return Path(os.environ.get("XDG_STATE_HOME", home / ".local" / "state")) / "partner-locator"
+
+
+def env_name(section: str, key: str) -> str:
+    return f"{ENV_PREFIX}{section}_{key}".upper()
+
+
+def _read_toml(source: Traversable, shown: str) -> dict:
+    try:
+        return tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{shown}: configuration file is missing") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{shown}: cannot be read ({exc})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown}: not valid TOML ({exc})") from None
+
+
+def _layers(environ: Mapping[str, str], defaults_path: Path | None) -> list[tuple[dict, str]]:
+    """(TOML document, how to name it in messages): the shipped defaults, then the operator's file."""
+    if defaults_path is not None:
+        return [(_read_toml(defaults_path, str(defaults_path)), str(defaults_path))]
+    layers = [(_read_toml(shipped_config(DEFAULTS_FILE), DEFAULTS_FILE), f"the shipped {DEFAULTS_FILE}")]
+    directory = operator_config_dir(environ)
+    if directory is not None and (directory / DEFAULTS_FILE).is_file():
+        path = directory / DEFAULTS_FILE
+        layers.append((_read_toml(path, str(path)), f"{path} ({CONFIG_DIR_VARIABLE})"))
+    return layers
+
+
+def _load_section(name: str, layers: list[tuple[dict, str]], environ: Mapping[str, str]):
+    raw, origin = {}, {}
+    for document, shown in layers:  # later layers override earlier ones, key by key
+        for key, value in (document.get(name) or {}).items():
+            raw[key], origin[key] = value, f"{name}.{key} in {shown}"
+    for key in _SCHEMAS[name].fields:
+        variable = env_name(name, key)
+        if variable in environ:
+            raw[key], origin[key] = environ[variable], variable
+    try:
+        return _SECTIONS[name](**_SCHEMAS[name].load(raw))
+    except ValidationError as exc:
+        problems = "; ".join(f"{origin.get(path.split('.')[0], f'{name}.{path}')}: {why}"
+                             for path, why in sorted(flatten_errors(exc.messages)))
+        raise ConfigError(f"bad configuration: {problems}") from None
+
+
+def _connection(environ: Mapping[str, str]) -> Connection:
+    urls = tuple(url.strip().rstrip("/") for url in environ.get("ELASTICSEARCH_URL", "").split(",") if url.strip())
+    for url in urls:
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"ELASTICSEARCH_URL: {url!r} must start with http:// or https://")
+    conn = Connection(
+        hosts=urls,
+        username=environ.get("ELASTICSEARCH_USERNAME") or None,
+        password=environ.get("ELASTICSEARCH_PASSWORD") or None,
+        api_key=environ.get("ELASTICSEARCH_API_KEY") or None,
+        ca_certs=environ.get("ELASTICSEARCH_CA_CERTS") or None,
+    )
+    if conn.username and conn.password is None:
+        raise ConfigError("ELASTICSEARCH_PASSWORD: must be set when ELASTICSEARCH_USERNAME is")
+    if conn.api_key and conn.username:
+        raise ConfigError("ELASTICSEARCH_API_KEY: set either it or ELASTICSEARCH_USERNAME/PASSWORD, not both")
+    if conn.ca_certs and not Path(conn.ca_certs).is_file():
+        raise ConfigError(f"ELASTICSEARCH_CA_CERTS: {conn.ca_certs} is not a readable file")
+    if (conn.username or conn.api_key) and not urls:
+        raise ConfigError("ELASTICSEARCH_URL: must be set when credentials are given in ELASTICSEARCH_*")
+    return conn
+
+
+def load_settings(environ: Mapping[str, str] | None = None, defaults_path: Path | None = None) -> Settings:
+    """Read the defaults, apply ``PARTNER_LOCATOR_*`` and ``ELASTICSEARCH_*`` overrides, validate.
+
+    ``defaults_path`` replaces every defaults file (tests); normally the shipped ``defaults.toml``
+    is read, then the operator's one in ``PARTNER_LOCATOR_CONFIG_DIR`` when it has one.
+    """
+    environ = os.environ if environ is None else environ
+    layers = _layers(environ, defaults_path)
+    sections = {name: _load_section(name, layers, environ) for name in _SECTIONS}
+    return Settings(connection=_connection(environ), **sections)

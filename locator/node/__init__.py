@@ -1,0 +1,1 @@
+"""The local Elasticsearch cluster the project fetches from Maven Central and runs itself."""
