@@ -23,12 +23,12 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from geopy.geocoders.base import Geocoder as GeopyBackend
 
+from locator.core.contract import ADDRESS_FIELDS
 from locator.core.gazetteer import Gazetteer, Place
 from locator.core.text import fold
 
 log = logging.getLogger(__name__)
 
-ADDRESS_FIELDS = ("street", "postal_code", "city", "region", "country")
 NOMINATIM_MIN_DELAY_S = 1.0  # https://operations.osmfoundation.org/policies/nominatim/
 CACHE_FILE = "geocode-cache.sqlite"
 # Our address fields -> the names of Nominatim's structured search.

@@ -6,25 +6,21 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
-from locator.core.contract import FIELDS, LISTED_TIERS, SUGGEST_SOURCE, Field
+from locator.core.contract import FIELDS, LISTED_TIERS, SUGGEST_SOURCE, Field, by_top, is_group
 
 _Str, _Num, _Int = fields.String, fields.Float, fields.Integer
 
 
 def _schema_fields(declared: list[Field]) -> dict[str, fields.Field]:
-    """marshmallow fields of returned contract fields; dotted paths become nested schemas, which
-    may be null when none of their fields is always present (a site without contact details)."""
-    out: dict[str, fields.Field] = {}
-    groups: dict[str, list[Field]] = {}
-    for field in declared:
-        head, _, rest = field.path.partition(".")
-        if rest:
-            groups.setdefault(head, []).append(Field(rest, field.mapping, api=field.api, required=field.required))
+    """marshmallow fields of returned contract fields, in their order; dotted paths become nested
+    schemas, which may be null when none of their fields is always present (no contact details)."""
+    out = {}
+    for head, members in by_top(declared).items():
+        if not is_group(head, members):
+            out[head] = members[0].api()
         else:
-            out[head] = field.api()
-    for head, children in groups.items():
-        nested = Schema.from_dict(_schema_fields(children), name=head.title())
-        out[head] = fields.Nested(nested, allow_none=not any(child.required for child in children))
+            nested = Schema.from_dict(_schema_fields(members), name=head.title())
+            out[head] = fields.Nested(nested, allow_none=not any(member.required for member in members))
     return out
 
 

@@ -10,6 +10,7 @@ here appears everywhere it should, and nothing confidential can appear that is n
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 
@@ -95,6 +96,20 @@ FIELDS: tuple[Field, ...] = (
     Field("as_of", {"type": "date", "format": "strict_date"}, required=True),
     Field("indexed_at", {"type": "date"}, required=True),
 )
+
+def by_top(declared) -> dict[str, list[Field]]:
+    """Fields grouped by the first part of their path, in order; a nested field's path becomes
+    relative to its group ("address.city" -> "city" under "address"), a top-level field keeps its own."""
+    groups: dict[str, list[Field]] = {}
+    for field in declared:
+        head, _, rest = field.path.partition(".")
+        groups.setdefault(head, []).append(dataclasses.replace(field, path=rest) if rest else field)
+    return groups
+
+
+def is_group(head: str, members: list[Field]) -> bool:
+    return not (len(members) == 1 and members[0].path == head)
+
 
 EXPORT_FIELDS = tuple(field for field in FIELDS if field.origin == EXPORT)
 TEXT_SEARCHED = tuple(field for field in FIELDS if field.text_boost is not None)

@@ -6,24 +6,19 @@ are folded the same way.
 """
 from __future__ import annotations
 
-from locator.core.contract import FIELDS, STORED_ONLY, TEXT_SEARCHED, Field
+from locator.core.contract import FIELDS, STORED_ONLY, TEXT_SEARCHED, Field, by_top, is_group
 
 
 def _properties(declared: list[Field]) -> dict:
     """Nested "properties" from dotted paths; an object whose fields are all stored-only is not indexed."""
-    properties: dict = {}
-    groups: dict[str, list[Field]] = {}
-    for field in declared:
-        head, _, rest = field.path.partition(".")
-        if rest:
-            groups.setdefault(head, []).append(Field(rest, field.mapping))
-        else:
-            properties[head] = field.mapping
-    for head, children in groups.items():
-        if all(child.mapping is STORED_ONLY for child in children):
+    properties = {}
+    for head, members in by_top(declared).items():
+        if not is_group(head, members):
+            properties[head] = members[0].mapping
+        elif all(member.mapping is STORED_ONLY for member in members):
             properties[head] = {"type": "object", "enabled": False}
         else:
-            properties[head] = {"properties": _properties(children)}
+            properties[head] = {"properties": _properties(members)}
     return properties
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from locator.cli import main
-from locator.core.mapping import previous_alias, sites_alias
+from locator.core.mapping import SITE_MAPPING, previous_alias, sites_alias
 from tests.exports import (AS_OF, advanced_program, cert, premier_program, program, site, write_export)
 
 SECRET_REVENUE = 987654.32
@@ -84,6 +84,33 @@ def test_exactly_the_listed_sites_go_live_with_their_groups_tier(tmp_path, run_c
     assert "read 9 records, 5 valid, 4 rejected, 1 geocoded" in result.err
     assert "ignored fields not in RULES.md: fax (1)" in result.err
     assert "premier 1, advanced 1, authorized 2" in result.err
+
+
+def _differences(declared: dict, live: dict, path: str = "") -> list[str]:
+    """Where the live mapping differs from the declared one; Elasticsearch's own defaults (a
+    completion field's analyzer, say) are not differences, any field or option we set is."""
+    found = []
+    for key in sorted(set(declared) | set(live)):
+        if key not in declared:
+            if key in ("properties", "fields"):  # a sub-field nobody declared
+                found.append(f"{path}{key}: {live[key]} not declared")
+            continue
+        if key not in live:
+            found.append(f"{path}{key}: declared, not live")
+        elif isinstance(declared[key], dict) and isinstance(live[key], dict):
+            found += _differences(declared[key], live[key], f"{path}{key}.")
+            if key == "properties" and set(declared[key]) != set(live[key]):
+                found.append(f"{path}{key}: {sorted(set(live[key]) ^ set(declared[key]))} differ")
+        elif str(declared[key]).lower() != str(live[key]).lower():
+            found.append(f"{path}{key}: declared {declared[key]!r}, live {live[key]!r}")
+    return found
+
+
+def test_the_live_mapping_is_the_one_derived_from_the_contract(tmp_path, run_cli, prefix, indexer_es):
+    assert run_cli("index", str(_export(tmp_path)), "--as-of", AS_OF, "--max-error-rate", "0.5").code == 0
+    live = next(iter(indexer_es.indices.get_mapping(index=sites_alias(prefix)).body.values()))["mappings"]
+    assert live["_meta"]["as_of"] == AS_OF
+    assert _differences(SITE_MAPPING, {key: value for key, value in live.items() if key != "_meta"}) == []
 
 
 def test_confidential_values_reach_neither_index_nor_report_nor_logs(tmp_path, run_cli, prefix, indexer_es):

@@ -1,0 +1,83 @@
+"""The document contract: what is derived from it, and what documents the indexer builds from it."""
+from __future__ import annotations
+
+from datetime import date
+
+from indexer.documents import listed_document, public_document
+from indexer.records import parse_line
+from locator.api.queries import RESULT_FIELDS, TEXT_FIELDS
+from locator.api.spec import build_spec
+from locator.core.contract import ADDRESS_FIELDS, FIELDS, RESULT_SOURCE
+from locator.core.mapping import SITE_MAPPING
+from tests.unit.test_records import EXAMPLE, line
+
+SECRET_PERSON = "E77120"
+
+
+def _full_record() -> dict:
+    """RULES.md's example line plus a field the rules do not know; parsed as the indexer does."""
+    text = line({**EXAMPLE, "internal_rating": "A+", "address": {**EXAMPLE["address"], "region": "Midtjylland"}})
+    return parse_line(1, text).record
+
+
+def _listed(record: dict) -> dict:
+    document = public_document(record, (56.1507, 10.2044), "2624652")
+    return listed_document(document, "premier", {"MCDE": 2, "MCIT": 1, "MCIE": 0}, date(2026, 6, 1), "2026-06-01T03:00:00+00:00")
+
+
+def _undeclared(document: dict, properties: dict, path: str = "") -> list[str]:
+    """Paths of a document that the mapping does not declare (a strict index would refuse them)."""
+    wrong = []
+    for key, value in document.items():
+        declared = properties.get(key)
+        if declared is None:
+            wrong.append(path + key)
+        elif isinstance(value, dict) and "properties" in declared:
+            wrong += _undeclared(value, declared["properties"], f"{path}{key}.")
+    return wrong
+
+
+def test_relevance_weights_of_the_searched_fields():
+    # The weights are part of the ranking (docs/architecture.md): changing one is a decision.
+    assert sorted(TEXT_FIELDS) == sorted(["folded.company^3", "folded.site_name^2", "folded.city^2", "folded.postal_code^2",
+                                          "folded.industries^2", "folded.region", "folded.street", "folded.description"])
+
+
+def test_a_listed_document_holds_every_required_field_and_nothing_the_mapping_does_not_declare():
+    document = _listed(_full_record())
+    assert _undeclared(document, SITE_MAPPING["properties"]) == []
+    for field in FIELDS:
+        if field.required:
+            value = document
+            for part in field.path.split("."):
+                value = value[part]
+            assert value not in (None, "", [])
+
+
+def test_documents_copy_only_the_public_fields_of_the_export():
+    text = repr(_listed(_full_record()))
+    assert "82000" not in text and SECRET_PERSON not in text  # revenue and person ids (RULES.md section 4)
+    assert "internal_rating" not in text and "A+" not in text and "program" not in text
+    assert "Midtjylland" in text and "aarhus@nordlys.example" in text  # public fields do arrive
+
+
+def test_a_record_without_optional_fields_gets_no_empty_values():
+    record = parse_line(1, line({"site_id": "S1", "partner_id": "P1", "company": "Acme",
+                                 "address": {"city": "Oslo", "country": "NO"},
+                                 "program": {"terms_accepted": True, "revenue_eur": 0}})).record
+    document = public_document(record, (59.9, 10.7), None)
+    assert document == {"site_id": "S1", "partner_id": "P1", "company": "Acme",
+                        "address": {"city": "Oslo", "country": "NO"}, "country": "NO",
+                        "location": {"lat": 59.9, "lon": 10.7}}
+
+
+def test_the_openapi_site_schema_is_exactly_what_results_return():
+    schemas = build_spec()["components"]["schemas"]
+    assert list(schemas["Site"]["properties"]) == list(RESULT_SOURCE) == RESULT_FIELDS
+    assert list(schemas["Address"]["properties"]) == list(ADDRESS_FIELDS)
+    assert schemas["Site"]["properties"]["tier"]["enum"] == ["advanced", "premier"]
+    assert list(schemas["Certifications"]["properties"]) == ["MCDE", "MCIT", "MCIE"]
+
+
+def test_the_geocoder_reads_the_address_fields_of_the_contract():
+    assert ADDRESS_FIELDS == ("street", "postal_code", "city", "region", "country")
