@@ -14,6 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from locator.api import access_log, errors
 from locator.api.jsonio import OrjsonProvider, json_response
+from locator.api.pages import pages
 from locator.api.service import SearchService
 from locator.api.spec import build_spec
 from locator.api.views import api, health
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, es: Elasticsearch | None = None
     access_log.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(health)
+    app.register_blueprint(pages)
     spec = build_spec()
 
     @app.get("/api/v1/openapi.json")
@@ -74,9 +76,5 @@ def create_app(settings: Settings | None = None, es: Elasticsearch | None = None
     @app.get("/api/v1/docs")
     def docs():
         return send_from_directory(STATIC_DIR, "docs.html")
-
-    @app.get("/")
-    def index():
-        return send_from_directory(STATIC_DIR, "index.html")
 
     return app
