@@ -55,11 +55,11 @@ def catalog(locale: str = DEFAULT_LOCALE) -> dict:
 
 
 def country_name(code: str | None, locale: str = DEFAULT_LOCALE) -> str:
-    return catalog(locale)["countries"].get(code, code or "") if code else ""
+    return catalog(locale)["countries"].get(code.upper(), code) if code else ""
 
 
 def language_name(code: str | None, locale: str = DEFAULT_LOCALE) -> str:
-    return catalog(locale)["languages"].get(code, code or "") if code else ""
+    return catalog(locale)["languages"].get(code, code) if code else ""
 
 
 def tier_label(tier: str | None, locale: str = DEFAULT_LOCALE) -> str:
