@@ -5,7 +5,6 @@ import logging
 import re
 
 import elasticsearch
-import elastic_transport
 from flask import Blueprint, current_app, render_template, request
 from marshmallow import ValidationError
 from markupsafe import Markup
@@ -51,7 +50,7 @@ def initial_search(args: MultiDict) -> dict | None:
         return current_app.extensions["partner_locator"].search(load_params(_search_params, query))
     except (ValidationError, ApiError):
         return None  # a bad or unknown parameter: the script shows the API's message
-    except (elasticsearch.ApiError, elastic_transport.TransportError) as exc:
+    except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:  # refused, down or slow
         log.warning("search page rendered without results: %s", type(exc).__name__)
         return None
 
