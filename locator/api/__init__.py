@@ -13,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from locator.api import access_log, errors
 from locator.api.jsonio import OrjsonProvider, json_response
+from locator.api.pages import pages
 from locator.api.service import SearchService
 from locator.api.spec import build_spec
 from locator.api.views import api, health
@@ -66,6 +67,7 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     access_log.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(health)
+    app.register_blueprint(pages)
     spec = build_spec()
 
     @app.get("/api/v1/openapi.json")
@@ -75,9 +77,5 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     @app.get("/api/v1/docs")
     def docs():
         return send_from_directory(static, "docs.html")
-
-    @app.get("/")
-    def index():
-        return send_from_directory(static, "index.html")
 
     return app

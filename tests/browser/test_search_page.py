@@ -302,6 +302,72 @@ def test_api_errors_are_shown_politely_and_data_is_never_html(page, live_server,
     assert site_ids(page)
 
 
+# ---------------------------------------------------------------- one card, server and browser
+
+# Every element of a card as [tag, {attributes}, children...], text with whitespace normalised.
+CARD_TREE = """items => items.map(function tree(node) {
+    if (node.nodeType === Node.TEXT_NODE) return node.data.replace(/\\s+/g, " ");
+    const attrs = Object.fromEntries(Array.from(node.attributes, a => [a.name, a.name === "class" ? a.value.split(/\\s+/).sort().join(" ") : a.value]));
+    return [node.tagName.toLowerCase(), attrs, ...Array.from(node.childNodes, tree)];
+})"""
+
+
+def cards(page) -> list:
+    return page.eval_on_selector_all("#results > li", CARD_TREE)
+
+
+def partner_searches(page) -> list[str]:
+    """Every search request the page makes from now on (not markers or details)."""
+    requests = []
+    page.on("request", lambda request: requests.append(request.url) if re.search(r"/api/v1/partners(\?|$)", request.url) else None)
+    return requests
+
+
+def test_the_server_and_the_browser_render_the_same_cards(browser, page, live_server, api, expect):
+    url = f"{live_server.url}/?near=Aarhus&radius_km=250"
+    expected = api("/api/v1/partners", near="Aarhus", radius_km=250)
+    assert len(expected["results"]) == 20 and any(site["site_name"] for site in expected["results"])
+
+    without_js = browser.new_context(java_script_enabled=False)  # the cards exactly as the server sent them
+    server_page = without_js.new_page()
+    server_page.goto(url)
+    from_server = cards(server_page)
+    without_js.close()
+    assert [card[1]["data-site-id"] for card in from_server] == [site["site_id"] for site in expected["results"]]
+
+    searches = partner_searches(page)
+    page.goto(url)
+    wait_idle(page)
+    assert searches == [], "the page starts from the server's answer, it does not search again"
+    assert cards(page) == from_server  # drawn by the script from the server's answer
+
+    page.get_by_role("checkbox", name=re.compile(r"^Premier")).check()
+    wait_idle(page)
+    page.go_back()  # the script asks the API for the same search again and draws it
+    expect(page).not_to_have_url(re.compile(r"tier="))
+    wait_idle(page)
+    assert len(searches) == 2
+    assert cards(page) == from_server
+    expect(page.locator("#results .company").first).to_have_text(expected["results"][0]["company"])
+
+
+def test_the_browser_formats_numbers_and_names_as_the_server_does(page, live_server):
+    from locator.api import display
+
+    page.goto(live_server.url + "/")
+    wait_idle(page)
+    kms = [0, 0.04, 0.05, 4.2, 4.25, 4.35, 9.949, 9.95, 9.96, 10, 12.5, 99.5, 1234.4, 12345.6, 20015.087]
+    numbers = [0, 37.5, 1.23456, 1.0005, 1234, 1234567, 20000]
+    got = page.evaluate("""async ([kms, numbers]) => {
+        const format = await import("./static/js/format.js");
+        return [kms.map(format.formatKm), numbers.map(n => format.formatNumber(n)),
+                ["DK", "DE", "US", "XX"].map(format.countryName), ["da", "en", "nb", "xx"].map(format.languageName)];
+    }""", [kms, numbers])
+    assert got == [[display.format_km(km) for km in kms], [display.format_number(n) for n in numbers],
+                   [display.country_name(code) for code in ("DK", "DE", "US", "XX")],
+                   [display.language_name(code) for code in ("da", "en", "nb", "xx")]]
+
+
 # ---------------------------------------------------------------- embedding and docs
 
 

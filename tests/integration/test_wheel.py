@@ -94,7 +94,8 @@ def test_the_wheel_holds_the_package_its_config_and_static_files_and_nothing_sta
     source = {str(path.relative_to(ROOT)) for package in ("locator", "indexer") for path in (ROOT / package).rglob("*.py")}
     assert {name for name in modules if not name.startswith(("locator/_config/", "locator/_static/"))} == source
     assert {"locator/_config/defaults.toml", "locator/_config/program.toml",
-            "locator/_config/roles/partner_locator_reader.json", "locator/_static/index.html",
+            "locator/_config/roles/partner_locator_reader.json", "locator/api/templates/index.html",
+            "locator/api/templates/card.html", "locator/_static/js/main.js",
             "locator/_static/vendor/leaflet/leaflet.js", "locator/_static/vendor/leaflet/LICENSE"} <= names
     assert not any(name.startswith(("static/", "config/", "tests/", "benchmarks/")) for name in names)
 

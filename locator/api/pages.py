@@ -1,0 +1,63 @@
+"""The search page: rendered from templates, with the first page of results when its URL carries a search."""
+from __future__ import annotations
+
+import logging
+import re
+
+import elasticsearch
+from flask import Blueprint, current_app, render_template, request
+from marshmallow import ValidationError
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
+
+from locator.api import display
+from locator.api.errors import ApiError
+from locator.api.params import SearchParams, load_params
+
+log = logging.getLogger("partner_locator.pages")
+
+pages = Blueprint("pages", __name__)
+
+PAGE_ONLY_PARAMS = ("site", "embed")  # read by the page's JavaScript, not by the search
+EMBED_PER_PAGE = 10  # a shorter page inside someone else's page (static/js/state.js reads it from the page)
+_search_params = SearchParams()
+_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+@pages.app_template_filter("tight")
+def tight(html: str) -> Markup:
+    """Drop the whitespace between tags, so a template's markup gives the DOM that script builds.
+    Escaped text holds no "<" or ">", so only markup is touched."""
+    return Markup(_BETWEEN_TAGS.sub("><", str(html)).strip())
+
+
+@pages.get("/")
+def index():
+    locale = display.DEFAULT_LOCALE
+    response = initial_search(request.args)
+    cards = [display.card_view(site, locale) for site in response["results"]] if response else []
+    return render_template("index.html", catalog=display.catalog(locale), response=response, cards=cards,
+                           embed_per_page=EMBED_PER_PAGE)
+
+
+def initial_search(args: MultiDict) -> dict | None:
+    """The API's answer for the page's own query, or None when there is no search in it or it fails:
+    the page's script then asks the API itself and explains what went wrong, as it always has."""
+    query = search_query(args)
+    if not query:
+        return None
+    try:
+        return current_app.extensions["partner_locator"].search(load_params(_search_params, query))
+    except (ValidationError, ApiError):
+        return None  # a bad or unknown parameter: the script shows the API's message
+    except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:  # refused, down or slow
+        log.warning("search page rendered without results: %s", type(exc).__name__)
+        return None
+
+
+def search_query(args: MultiDict) -> MultiDict:
+    """The page's query without its page-only parameters, with the page size the script would ask for."""
+    query = MultiDict((name, value) for name, value in args.items(multi=True) if name not in PAGE_ONLY_PARAMS)
+    if query and args.get("embed") in ("1", "true") and "per_page" not in query:
+        query["per_page"] = str(EMBED_PER_PAGE)
+    return query

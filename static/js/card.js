@@ -1,0 +1,58 @@
+/* The result card: its view (display.card_view's twin) and a filled clone of the page's #card-template. */
+import { fill } from "./template.js";
+import { CERTS, TIERS, capitalise, certName, countryName, formatKm, languageName, tierLabel } from "./format.js";
+import { safeEmail, safeTel, safeWebUrl, webHost } from "./links.js";
+
+/** A new card for one API result; the caller adds behaviour (buttons, hover). */
+export function renderCard(site) {
+  const prototype = document.getElementById("card-template").content.firstElementChild;
+  const item = prototype.cloneNode(true);
+  fill(item, cardView(site));
+  return item;
+}
+
+/** The values of the card's slots; locator/api/display.py card_view makes the same for the server. */
+export function cardView(site) {
+  const distance = site.distance_km;
+  const others = site.other_matching_sites || 0;
+  return Object.assign({
+    site_id: site.site_id,
+    title_id: "r-" + site.site_id,
+    distance_value: distance === null || distance === undefined ? "" : String(distance),
+    company: site.company || "",
+    tier_class: tierClass(site.tier),
+    tier_badge: tierBadgeText(site.tier),
+    site_name: site.site_name || "",
+    distance: distance === null || distance === undefined ? "" : formatKm(distance) + " away",
+    address: addressLines(site.address).join(", "),
+    certs: CERTS.map(function (code) { return certView(code, (site.certifications || {})[code] || 0); }),
+    languages: (site.languages || []).map(languageName).join(", "),
+    industries: (site.industries || []).map(function (name) { return { name: capitalise(name) }; }),
+    other_sites: others ? "+ " + others + " other matching site" + (others === 1 ? "" : "s") : ""
+  }, contactView(site.contact || {}));
+}
+
+function certView(code, n) {
+  const name = certName(code);
+  return { code: code, name: name, n: String(n), class: n ? "cert" : "cert cert-none",
+           title: name + ": " + n + (n === 1 ? " person" : " people") };
+}
+
+/** Only checked links: a value that fails its check is left out of the card. */
+function contactView(contact) {
+  const tel = safeTel(contact.phone), mail = safeEmail(contact.email), web = safeWebUrl(contact.website);
+  return { contact: !!(tel || mail || web),
+           phone: tel ? contact.phone : "", phone_href: tel || "",
+           email: mail ? contact.email : "", email_href: mail || "",
+           website_host: web ? webHost(web) : "", website_href: web || "" };
+}
+
+export function addressLines(address) {
+  address = address || {};
+  const cityLine = [address.postal_code, address.city].filter(Boolean).join(" ");
+  return [address.street, cityLine, address.region, countryName(address.country)].filter(Boolean);
+}
+
+export function tierClass(tier) { return "badge tier-" + (TIERS.indexOf(tier) >= 0 ? tier : "other"); }
+
+export function tierBadgeText(tier) { return tierLabel(tier) + " partner"; }

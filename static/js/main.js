@@ -1,0 +1,117 @@
+/* Partner Locator's search page: finds the page's elements, wires them up and shows the first search.
+ * Plain browser modules, no build step, no CDN. Every text from the API goes in with textContent
+ * (dom.js, template.js), never as HTML; links from the data are checked first (links.js). */
+import { closeDetail, onDetailClosed, openDetail } from "./detail.js";
+import { $ } from "./dom.js";
+import { watchHeight } from "./height.js";
+import { createMapView } from "./map.js";
+import { changeSearch, clearAllFilters, nearMe, runSearch, showResults } from "./search.js";
+import { DEFAULT_RADIUS, fixSort, hasOrigin, readState, store, syncUrl } from "./state.js";
+import { closeSuggestions, onInput, onKeydown, onSubmit } from "./suggest.js";
+
+function init() {
+  store.ui = {
+    form: $("search-form"), input: $("search-input"), suggestions: $("suggestions"), nearMe: $("near-me"),
+    radius: $("radius"), sort: $("sort"), collapse: $("collapse"), originChip: $("origin-chip"), clearOrigin: $("clear-origin"),
+    filters: $("filters"), filterCount: $("filter-count"), filterSummary: $("filter-summary"), clearFilters: $("clear-filters"),
+    status: $("status"), message: $("message"), results: $("results"), pagination: $("pagination"),
+    detail: $("detail"), detailBody: $("detail-body"), detailClose: $("detail-close"), mapNote: $("map-note")
+  };
+  setUpEmbedding();
+  if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) $("filters-panel").open = false;
+  store.state = readState(window.location.search);
+  wireSearchBox();
+  wireOptions();
+  wireDetail();
+  window.addEventListener("popstate", function () {
+    store.state = readState(window.location.search);
+    store.notice = null;
+    closeDetail();
+    runSearch();
+  });
+  setUpMap();
+  watchHeight();
+  start();
+}
+
+/** In an iframe of another site (embed.js adds embed=1): compact, links out open a new tab. */
+function setUpEmbedding() {
+  const params = new URLSearchParams(window.location.search);
+  store.embedded = params.get("embed") === "1" || params.get("embed") === "true";
+  if (!store.embedded) return;
+  document.documentElement.classList.add("embedded");
+  const full = document.querySelector(".full-page-link");
+  if (full) {
+    params.delete("embed");
+    full.href = window.location.pathname + (params.toString() ? "?" + params.toString() : "");
+    full.hidden = false;
+  }
+  document.querySelectorAll(".site-header a[href*='api/v1/docs']").forEach(function (a) { a.target = "_blank"; a.rel = "noopener"; });
+}
+
+function wireSearchBox() {
+  const ui = store.ui;
+  ui.form.addEventListener("submit", onSubmit);
+  ui.input.addEventListener("input", onInput);
+  ui.input.addEventListener("keydown", onKeydown);
+  ui.input.addEventListener("blur", function () { setTimeout(closeSuggestions, 150); }); // after a click on a suggestion
+  ui.nearMe.addEventListener("click", nearMe);
+  ui.clearOrigin.addEventListener("click", function () {
+    if (!store.state.q) ui.input.value = "";
+    changeSearch(function (s) { s.place = null; s.near = null; s.lat = null; s.lon = null; fixSort(s); });
+  });
+}
+
+/** Distance, sort and "one per partner": a default value is left out of the URL. */
+function wireOptions() {
+  const ui = store.ui;
+  ui.radius.addEventListener("change", function () {
+    const value = ui.radius.value;
+    changeSearch(function (s) { s.radius_km = value === String(DEFAULT_RADIUS) ? null : value; });
+  });
+  ui.sort.addEventListener("change", function () {
+    const value = ui.sort.value;
+    const byDefault = hasOrigin(store.state) ? "distance" : "relevance";
+    changeSearch(function (s) { s.sort = value === byDefault ? null : value; });
+  });
+  ui.collapse.addEventListener("change", function () {
+    const on = ui.collapse.checked;
+    changeSearch(function (s) { s.collapse = on ? "partner" : null; });
+  });
+  ui.clearFilters.addEventListener("click", clearAllFilters);
+}
+
+function wireDetail() {
+  const ui = store.ui;
+  ui.detailClose.addEventListener("click", closeDetail);
+  ui.detail.addEventListener("close", onDetailClosed);
+  ui.detail.addEventListener("click", function (e) { if (e.target === ui.detail) closeDetail(); }); // the backdrop
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape" && ui.detail.open) closeDetail(); });
+}
+
+function setUpMap() {
+  store.mapView = createMapView($("map"));
+  if (store.mapView) return;
+  document.documentElement.classList.add("no-map");
+  store.ui.mapNote.textContent = "The map is not available; the list shows every result.";
+  store.ui.mapNote.hidden = false;
+}
+
+/** The first search: the server's answer when it rendered one (no second query), else ask the API. */
+function start() {
+  const initialSite = store.state.site;
+  const initial = initialResponse();
+  const shown = initial ? Promise.resolve(showResults(initial)) : runSearch();
+  shown.then(function () { if (initialSite) openDetail(initialSite, null); });
+}
+
+function initialResponse() {
+  const block = $("initial-response");
+  try {
+    return block ? JSON.parse(block.textContent) : null;
+  } catch (e) {
+    return null; // the API is asked instead
+  }
+}
+
+init(); // modules run after the document is parsed

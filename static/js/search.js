@@ -1,0 +1,90 @@
+/* Running a search: the state changes, the URL follows, the API answers, the page draws it. */
+import { getJSON, replaceAbort } from "./api.js";
+import { el } from "./dom.js";
+import { renderControls } from "./controls.js";
+import { renderError, showMessage } from "./messages.js";
+import { renderResponse } from "./results.js";
+import { LIST_PARAMS, apiParams, emptyState, store, syncUrl } from "./state.js";
+
+/** A user changed the search: new URL history entry, then run it. */
+export function changeSearch(mutate, options) {
+  mutate(store.state);
+  if (!(options && options.keepPage)) store.state.page = 1;
+  store.state.site = null;
+  store.notice = null;
+  syncUrl(true);
+  return runSearch();
+}
+
+export function runSearch() {
+  const seq = ++store.searchSeq;
+  store.searchAbort = replaceAbort(store.searchAbort);
+  renderControls();
+  setBusy(true);
+  const signal = store.searchAbort && store.searchAbort.signal;
+  return getJSON("/partners", apiParams(store.state, false), signal).then(function (data) {
+    if (seq !== store.searchSeq) return;
+    showResults(data);
+    return data;
+  }, function (error) {
+    if (error && error.name === "AbortError") return;
+    if (seq !== store.searchSeq) return;
+    showFailure(error);
+    return null;
+  });
+}
+
+/** An answer for the current state: remember it, draw the list, the filters and the map. */
+export function showResults(data) {
+  store.lastResponse = data;
+  setBusy(false);
+  renderResponse(data);
+  if (store.mapView) store.mapView.showSearch(data);
+}
+
+/** No answer for the current state: say why, and clear the map's search. */
+export function showFailure(error) {
+  setBusy(false);
+  store.lastResponse = null;
+  renderError(error);
+  if (store.mapView) store.mapView.showSearch(null);
+}
+
+export function setBusy(busy) {
+  store.ui.results.setAttribute("aria-busy", busy ? "true" : "false");
+  document.body.classList.toggle("is-loading", busy);
+  if (busy) store.ui.status.textContent = "Searching…";
+}
+
+export function resetSearch() {
+  store.state = emptyState();
+  store.notice = null;
+  store.ui.input.value = "";
+  syncUrl(true);
+  runSearch();
+}
+
+export function clearAllFilters() {
+  changeSearch(function (s) { LIST_PARAMS.forEach(function (name) { s.filters[name] = []; }); });
+}
+
+export function nearMe() {
+  const ui = store.ui;
+  if (!navigator.geolocation) {
+    showMessage("error", [el("p", { text: "Your browser cannot tell us where you are. Type a city or postal code instead." })]);
+    return;
+  }
+  ui.nearMe.disabled = true;
+  ui.status.textContent = "Finding your location…";
+  navigator.geolocation.getCurrentPosition(function (position) {
+    ui.nearMe.disabled = false;
+    const lat = position.coords.latitude.toFixed(4), lon = position.coords.longitude.toFixed(4);
+    changeSearch(function (s) { s.lat = lat; s.lon = lon; s.place = null; s.near = null; });
+  }, function (err) {
+    ui.nearMe.disabled = false;
+    ui.status.textContent = "";
+    const why = err && err.code === 1 ? "Location access was not allowed." : "Your location could not be found.";
+    showMessage("error", [el("p", { class: "message-title", text: why }),
+                          el("p", { text: "Type a city or postal code instead." })]);
+  }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
+}
