@@ -27,7 +27,6 @@ _T0 = time.perf_counter()
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
-import dataclasses  # noqa: E402
 import gc  # noqa: E402
 import datetime as dt  # noqa: E402
 import io  # noqa: E402
@@ -121,11 +120,7 @@ def instrument(phases: Phases) -> None:
     phases.wrap(IndexerLock, "acquire", "lock acquire")
     phases.wrap(IndexerLock, "release", "lock release")
     phases.wrap(_first_pass_class(), "run", "pass 1: validate, locate, group, spill")
-    if hasattr(pipeline, "_listed_groups"):
-        phases.wrap(pipeline, "_listed_groups", "tier evaluation")
-    else:
-        from indexer.tiers import Groups
-        phases.wrap(Groups, "evaluate_all", "tier evaluation")
+    phases.wrap(pipeline, "_listed_groups", "tier evaluation")
     phases.wrap(lifecycle, "create_index", "create index")
     phases.wrap(lifecycle, "bulk_load", "pass 2: listed documents + parallel_bulk")
     phases.wrap(lifecycle, "make_live_ready", "restore settings + refresh + count")
@@ -185,16 +180,15 @@ def per_record(path: Path, settings, limit: int, as_of: dt.date) -> list[tuple[s
             pass
 
     step("SiteLocator.locate (gazetteer, memoised)", locate, valid)
-    try:
-        from indexer.grouping import GroupSpill  # groups spilled to SQLite, folded after pass 1
-        spill = GroupSpill()
-        step("GroupSpill.add (pickle + SQLite insert)",
-             lambda record: spill.add(record["partner_id"], record["address"]["country"], record["program"]), valid)
-        spill.close()
-    except ImportError:
-        from indexer.tiers import Groups
-        groups = Groups()
-        step("Groups.add (tier fold)", lambda record: groups.add(record, as_of), valid)
+    from indexer.grouping import GroupSpill  # groups spilled to SQLite, folded after pass 1
+    from indexer.tiers import PersonKeys, program_facts
+
+    keys = PersonKeys()
+    facts = step("program_facts (person ids hashed)", lambda record: program_facts(record["program"], keys), valid)
+    spill = GroupSpill()
+    step("GroupSpill.add (pickle + SQLite insert)",
+         lambda pair: spill.add(pair[0]["partner_id"], pair[0]["address"]["country"], pair[1]), list(zip(valid, facts)))
+    spill.close()
     documents = step("public_document", lambda pair: public_document(pair[0], (pair[1].lat, pair[1].lon), pair[1].place_id),
                      located)
     spilled = step("spill: orjson.dumps", lambda document: orjson.dumps([1, document]), documents)

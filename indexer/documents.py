@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from locator.core.contract import CERT_TYPES, EXPORT_FIELDS, TEXT_SEARCHED
+from locator.core.contract import CERT_TYPES, EXPORT_FIELDS, TEXT_SEARCHED, by_top, is_group
 from locator.core.text import fold, fold_digraphs
 
 
@@ -16,24 +16,24 @@ def _present(value) -> bool:
     return value not in (None, "", [])
 
 
-def _get(document: dict, path: str):
-    value = document
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
+# The export fields as (top-level names, {object: its field names}), worked out once: this runs
+# for every record of an export.
+_EXPORT = by_top(EXPORT_FIELDS)
+_EXPORT_TOP = tuple(head for head, members in _EXPORT.items() if not is_group(head, members))
+_EXPORT_NESTED = tuple((head, tuple(member.path for member in members))
+                       for head, members in _EXPORT.items() if is_group(head, members))
+# (where the value is: object or None, field name) of every field words search, folded as "folded.<name>".
+_SEARCHED = tuple((field.path.split(".")[0] if "." in field.path else None, field.leaf) for field in TEXT_SEARCHED)
 
 
 def public_document(record: dict, location: tuple[float, float], place_id: str | None) -> dict:
     """The public part of a valid record, located; the group's tier is added later."""
-    document: dict = {}
-    for field in EXPORT_FIELDS:
-        value = _get(record, field.path)
-        if _present(value):
-            *parents, leaf = field.path.split(".")
-            target = document
-            for parent in parents:
-                target = target.setdefault(parent, {})
-            target[leaf] = value
+    document = {name: record[name] for name in _EXPORT_TOP if _present(record.get(name))}
+    for head, names in _EXPORT_NESTED:
+        source = record.get(head) or {}
+        part = {name: source[name] for name in names if _present(source.get(name))}
+        if part:
+            document[head] = part
     document["country"] = record["address"]["country"]
     document["location"] = {"lat": location[0], "lon": location[1]}
     if place_id:
@@ -52,10 +52,10 @@ def search_key(text: str) -> str:
 
 def _folded(document: dict) -> dict:
     folded = {}
-    for field in TEXT_SEARCHED:
-        value = _get(document, field.path)
+    for head, name in _SEARCHED:
+        value = (document.get(head) or {}).get(name) if head else document.get(name)
         if _present(value):
-            folded[field.leaf] = [search_key(item) for item in value] if isinstance(value, list) else search_key(value)
+            folded[name] = [search_key(item) for item in value] if isinstance(value, list) else search_key(value)
     return folded
 
 

@@ -125,3 +125,5 @@ MARKER_SOURCE = _tops("on_map")
 SUGGEST_SOURCE = _tops("suggested")
 if len({field.leaf for field in TEXT_SEARCHED}) != len(TEXT_SEARCHED):  # folded copies are "folded.<leaf>"
     raise RuntimeError("two searched fields share a leaf name")
+if any(field.path.count(".") > 1 for field in FIELDS):  # the derivations handle one level of objects
+    raise RuntimeError("a field is nested more than one level deep")
