@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PL := $(BIN)/partner-locator
 
-.PHONY: install engine test unit browser vendor run stop help
+.PHONY: install engine test unit browser vendor run stop help bench-tools
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ELASTICSEARCH_URL is set), index a sample, serve"
@@ -76,3 +76,7 @@ run: engine vendor $(SAMPLE)
 
 stop: install
 	$(PL) es stop
+
+# The benchmark scripts' tools (wrk); the scripts themselves are run by hand (docs/benchmarks.md).
+bench-tools: install
+	.ci/ensure-bench-tools

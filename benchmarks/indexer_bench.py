@@ -236,7 +236,7 @@ def bench_size(sites: int, args, settings, writer, admin, workdir: Path) -> Size
         wait_until_quiet(timeout_s=args.quiet_wait)
         with CpuMeter(args.es_pid) as meter:
             result.raw_bulk_s, result.raw_bulk_ok, result.raw_bulk_failed = raw_bulk(
-                writer, raw_index, dump, tuning["bulk_chunk_size"], tuning["bulk_threads"])
+                writer, raw_index, dump, tuning.bulk_chunk_size, tuning.bulk_threads)
         result.raw_cpu = meter.use.describe()
         if result.raw_bulk_failed:
             result.notes.append(f"{result.raw_bulk_failed} documents refused in the raw load")
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="partner-locator-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"python {platform.python_version()}, {os.cpu_count()} cores, elasticsearch {es_version(settings)}, "
-          f"bulk chunk {settings.indexer['bulk_chunk_size']} x {settings.indexer['bulk_threads']} threads, "
+          f"bulk chunk {settings.indexer.bulk_chunk_size} x {settings.indexer.bulk_threads} threads, "
           f"as_of {args.as_of}, seed {args.seed}, files in {workdir}", flush=True)
     print(f"code fingerprint {code_fingerprint(ROOT)} (sha256 of indexer/, locator/, config/ sources), "
           f"started {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", flush=True)
