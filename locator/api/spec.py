@@ -139,3 +139,25 @@ def build_spec() -> dict:
     spec.path("/api/v1/partners/{site_id}", operations=site_operation)
     spec.path("/api/v1/suggest", operations=_operation("Search-box suggestions: countries, places and companies", SuggestResponse, SuggestParams))
     return spec.to_dict()
+
+
+def texts(node) -> list[str]:
+    """The spec's prose (summaries and descriptions), in order, each once: what the docs page shows."""
+    found: dict[str, None] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("summary", "description") and isinstance(value, str):
+                found[value] = None
+            else:
+                found.update(dict.fromkeys(texts(value)))
+    elif isinstance(node, list):
+        for value in node:
+            found.update(dict.fromkeys(texts(value)))
+    return list(found)
+
+
+def extract_messages(fileobj, keywords, comment_tags, options):
+    """A Babel extractor (babel.cfg): the spec's prose as catalog messages, so the docs page
+    (static/docs.js) shows it translated while the spec itself stays English."""
+    for text in texts(build_spec()):
+        yield 1, "gettext", text, ["The OpenAPI spec's own text (API reference page)"]

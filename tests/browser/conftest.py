@@ -110,7 +110,7 @@ def page_log():
 
 @pytest.fixture
 def context(browser, page_log):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id="UTC")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en", timezone_id="UTC")
     context.set_default_timeout(8000)
 
     def only_local(route):
