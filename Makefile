@@ -83,9 +83,8 @@ stop: install
 # the .mo files the server reads. Both .po and .mo are committed, so an install needs no step.
 TRANSLATIONS := locator/api/translations
 POT := $(TRANSLATIONS)/messages.pot
-PYBABEL_OPTIONS := --no-wrap --add-location=file
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 -k tParts -k N_ $(PYBABEL_OPTIONS) --sort-by-file \
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 -k tParts -k N_ --no-wrap --add-location=file --sort-by-file \
 	  --project="Partner Locator" --copyright-holder="Milestone Systems" -o $(POT) .
-	$(BIN)/pybabel update -i $(POT) -d $(TRANSLATIONS) $(PYBABEL_OPTIONS) --ignore-obsolete
+	$(BIN)/pybabel update -i $(POT) -d $(TRANSLATIONS) --no-wrap --ignore-obsolete
 	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics

@@ -54,7 +54,7 @@ class Alternative(Schema):
 
 
 class Interpretation(Schema):
-    kind = _Str(metadata={"enum": list(KINDS), "description": "country | place | place+words | country+words | words"})
+    kind = _Str(metadata={"enum": list(KINDS), "description": "what the text was read as"})
     country = _Str(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2: a filter (intersecting country=)"})
     place = fields.Nested(ReadPlace, allow_none=True, metadata={"description": "the origin"})
     words = _Str(allow_none=True, metadata={"description": "searched as q"})

@@ -50,7 +50,7 @@ function sentence(found, scope) {
 
 function describeFallback(data) {
   const n = data.results.length, scope = scopeText(data);
-  store.ui.status.textContent = tn("The nearest partner site beyond %(radius)s.", "The %(count)s nearest partner sites beyond %(radius)s.",
+  store.ui.status.textContent = tn("%(count)s nearest partner site beyond %(radius)s.", "%(count)s nearest partner sites beyond %(radius)s.",
                                    n, { count: formatNumber(n), radius: radiusText() });
   showMessage("info", [
     el("p", { class: "message-title", text: t("No partner %(scope)s; the nearest ones:", { scope: scope }) }),
