@@ -143,7 +143,7 @@ function endpoint(path, method, operation) {
   var id = slug(method + "-" + path);
   var example = EXAMPLES[path];
   var section = el("section", { class: "endpoint", id: id, "data-path": path, "aria-labelledby": id + "-title" },
-    el("h2", { id: id + "-title" }, el("span", { class: "method method-" + method, text: method.toUpperCase() }), " ",
+    el("h2", { id: id + "-title" }, el("span", { class: "method method-" + method, translate: "no", text: method.toUpperCase() }), " ",
        el("code", { class: "path", text: path })),
     operation.summary ? el("p", { class: "summary", text: described(operation.summary) }) : null,
     operation.description ? el("p", { text: described(operation.description) }) : null,
@@ -176,7 +176,7 @@ function render(data) {
       if (!item[method]) return;
       var section = endpoint(path, method, item[method]);
       container.appendChild(section);
-      nav.insertBefore(el("li", {}, el("a", { href: "#" + section.id }, el("span", { class: "method method-" + method, text: method.toUpperCase() }),
+      nav.insertBefore(el("li", {}, el("a", { href: "#" + section.id }, el("span", { class: "method method-" + method, translate: "no", text: method.toUpperCase() }),
                                               " ", el("code", { text: path }))), before);
     });
   });

@@ -143,10 +143,11 @@ def capitalise(text: str | None) -> str:
 
 
 def format_number(value: float, min_decimals: int = 0, max_decimals: int = 3, ui: Ui | None = None) -> str:
-    """Grouped, rounded half up on the exact value (as JavaScript's toFixed), trailing zeros dropped
-    down to ``min_decimals``; symbols and grouping from CLDR (static/js/format.js formatNumber twin)."""
+    """As Intl.NumberFormat writes it: rounded half away from zero on the shortest decimal form of
+    the number (1.0005 -> "1.001"), trailing zeros dropped down to ``min_decimals``; symbols and
+    grouping from CLDR (static/js/format.js formatNumber twin)."""
     rules = number_rules(_ui(ui).locale)
-    exact = Decimal(value).quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_UP)
+    exact = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-max_decimals), rounding=ROUND_HALF_UP)
     whole, _, fraction = f"{exact:.{max_decimals}f}".partition(".")
     fraction = fraction.rstrip("0").ljust(min_decimals, "0") if max_decimals > min_decimals else fraction
     sign, digits = ("-", whole[1:]) if whole.startswith("-") else ("", whole)

@@ -12,12 +12,14 @@ export function certName(code) { return catalog.certs[code] || code; }
 
 export function capitalise(text) { text = String(text || ""); return text.charAt(0).toUpperCase() + text.slice(1); }
 
-/** Grouped, rounded half up (toFixed), trailing zeros dropped down to minDecimals; CLDR symbols and
- *  minimum grouping digits (Intl.NumberFormat's output for the page's locale); display.format_number's twin. */
+/** As Intl.NumberFormat writes it in the page's locale: Intl rounds (half away from zero, on the
+ *  number's shortest decimal form), the catalog's CLDR symbols and grouping write the digits, so
+ *  the server (display.format_number) writes exactly the same. */
 export function formatNumber(value, minDecimals = 0, maxDecimals = 3) {
   const rules = catalog.number;
-  let [whole, fraction = ""] = Number(value).toFixed(maxDecimals).split(".");
-  if (maxDecimals > minDecimals) fraction = fraction.replace(/0+$/, "").padEnd(minDecimals, "0");
+  const plain = new Intl.NumberFormat("en-US", { useGrouping: false, minimumFractionDigits: minDecimals,
+                                                 maximumFractionDigits: maxDecimals }).format(Number(value));
+  const [whole, fraction = ""] = plain.split(".");
   const sign = whole.charAt(0) === "-" ? "-" : "";
   let digits = sign ? whole.slice(1) : whole;
   if (digits.length >= 3 + rules.min_grouping) digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, rules.group);

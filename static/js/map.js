@@ -15,8 +15,9 @@ export function createMapView(container) {
   const L = window.L;
   let map;
   try {
-    map = L.map(container, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomControl: true, attributionControl: true })
+    map = L.map(container, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomControl: false, attributionControl: true })
       .setView([35, 10], 2);
+    L.control.zoom({ zoomInTitle: t("Zoom in"), zoomOutTitle: t("Zoom out") }).addTo(map); // Leaflet's own titles are English
   } catch (e) {
     return null;
   }
