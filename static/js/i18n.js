@@ -50,11 +50,15 @@ export function tn(singular, plural, n, values) {
 }
 
 /** A message whose placeholders hold DOM nodes ("Did you mean %(places)s?"): strings and nodes, in
- *  the order the translation puts them, for dom.js el()/append(). */
+ *  the order the translation puts them, for dom.js el()/append(). Text values are filled in place. */
 export function tParts(message, values) {
-  return t(message).split(/(%\([a-z_]+\)s)/).filter(Boolean).map(function (part) {
+  const texts = {}, nodes = {};
+  Object.keys(values || {}).forEach(function (name) {
+    (typeof values[name] === "string" || typeof values[name] === "number" ? texts : nodes)[name] = values[name];
+  });
+  return interpolate(t(message), texts).split(/(%\([a-z_]+\)s)/).filter(Boolean).map(function (part) {
     const name = /^%\(([a-z_]+)\)s$/.exec(part);
-    return name && values && name[1] in values ? values[name[1]] : part;
+    return name && name[1] in nodes ? nodes[name[1]] : part;
   });
 }
 

@@ -25,7 +25,7 @@ export const store = {
   notice: null,              // {kind, build} a message above the results of the current search only
   expandedFacets: {},        // facet name -> "Show all" was pressed
   mapView: null,             // map.js's view, or null without a map
-  suggest: { abort: null, seq: 0, items: [], active: -1, lastText: "" },
+  suggest: { abort: null, seq: 0, items: [], active: -1, searched: null }, // searched: the text submitted last
   detail: { seq: 0, returnFocus: null },
   lastHeight: 0              // the height last reported to the embedding page
 };

@@ -12,6 +12,7 @@ const MIN_SUGGEST_CHARS = 2;
 
 export function onInput() {
   const text = store.ui.input.value.trim();
+  store.suggest.searched = null;
   if (text.length >= MIN_SUGGEST_CHARS) fetchSuggestions(text);
   else { store.suggest.items = []; ++store.suggest.seq; closeSuggestions(); }
 }
@@ -34,7 +35,9 @@ export function onSubmit(e) {
 }
 
 const fetchSuggestions = debounce(function (text) {
-  const suggest = store.suggest, seq = ++suggest.seq;
+  const suggest = store.suggest;
+  if (text === suggest.searched) return;
+  const seq = ++suggest.seq;
   suggest.abort = replaceAbort(suggest.abort);
   getJSON("/suggest", new URLSearchParams({ q: text.slice(0, 100) }), suggest.abort && suggest.abort.signal).then(function (data) {
     if (seq !== suggest.seq || store.ui.input.value.trim() !== text) return;
@@ -142,6 +145,9 @@ function chooseCompany(company) {
  *  place, a place and words, or words) and says how in its answer; the page never guesses. */
 function searchText(text) {
   text = text.trim();
+  ++store.suggest.seq; // suggestions still on their way (or about to be asked for) are for a text already searched
+  store.suggest.items = [];
+  store.suggest.searched = text;
   store.ui.input.value = text;
   changeSearch(function (s) {
     s.text = text || null; s.q = null; s.near = null; s.place = null;
