@@ -25,23 +25,6 @@ TITLES = {"en": "Find a Milestone partner", "de": "Milestone-Partner finden", "f
 BADGES = {"en": "Premier partner", "de": "Premier-Partner", "fr": "Partenaire Premier", "es": "Socio Premier", "ja": "Premierパートナー"}
 
 
-@pytest.fixture(scope="module")
-def expect(sync_api):
-    return sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def api(api_app):
-    client = api_app.test_client()
-
-    def get(path: str, **params) -> dict:
-        response = client.get(path, query_string=params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.get_json()
-
-    return get
-
-
 def catalog_of(page) -> dict:
     return json.loads(page.locator("#locator-catalog").text_content())
 
@@ -49,15 +32,21 @@ def catalog_of(page) -> dict:
 # ---------------------------------------------------------------- the chip: how the text was read
 
 
-def test_a_country_name_shows_the_country_and_offers_the_town_of_that_name(page, live_server, api, expect):
-    page.goto(live_server.url + "/")
+def type_and_search(page, url: str, text: str) -> list[str]:
+    """Types text in the box of a fresh page and presses Enter; the search requests the page made."""
+    page.goto(url)
     wait_idle(page)
     searches = partner_searches(page)
-    search_box(page).fill("Denmark")
+    search_box(page).fill(text)
     search_box(page).press("Enter")
-    expect(page).to_have_url(re.compile(r"[?&]text=Denmark(&|$)"))
+    page.wait_for_url(re.compile(r"[?&]text="))
     wait_idle(page)
-    assert len(searches) == 1
+    return searches
+
+
+def test_a_country_name_shows_the_country_and_offers_the_town_of_that_name(page, live_server, api, expect):
+    searches = type_and_search(page, live_server.url + "/", "Denmark")
+    assert len(searches) == 1 and query(page) == {"text": ["Denmark"]}
     expected = api("/api/v1/partners", country="DK")
     assert site_ids(page) == [site["site_id"] for site in expected["results"]]
     chip = page.locator("#origin-chip")
@@ -72,12 +61,7 @@ def test_a_country_name_shows_the_country_and_offers_the_town_of_that_name(page,
 
 
 def test_a_place_and_words_search_the_words_around_the_place(page, live_server, api, expect):
-    page.goto(live_server.url + "/")
-    wait_idle(page)
-    searches = partner_searches(page)
-    search_box(page).fill("Aarhus retail")
-    search_box(page).press("Enter")
-    wait_idle(page)
+    searches = type_and_search(page, live_server.url + "/", "Aarhus retail")
     expected = api("/api/v1/partners", near="Aarhus", q="retail")
     assert expected["results"], "the sample should have retail partners near Aarhus"
     assert site_ids(page) == [site["site_id"] for site in expected["results"]]

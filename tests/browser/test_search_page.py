@@ -14,23 +14,6 @@ UNKNOWN_PLACE = "Qxzqxzville"
 
 
 @pytest.fixture(scope="module")
-def expect(sync_api):
-    return sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def api(api_app):
-    client = api_app.test_client()
-
-    def get(path: str, **params) -> dict:
-        response = client.get(path, query_string=params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.get_json()
-
-    return get
-
-
-@pytest.fixture(scope="module")
 def aarhus(api) -> dict:
     places = api("/api/v1/suggest", q="Aar")["places"]
     return next(place for place in places if place["name"] in ("Århus", "Aarhus"))
