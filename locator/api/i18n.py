@@ -15,7 +15,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel
 
 from locator.core.errors import ConfigError
@@ -109,8 +109,6 @@ def current() -> Ui:
 
 
 def _directory() -> Path:
-    from flask import current_app
-
     return Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
 
 

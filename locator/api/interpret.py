@@ -11,7 +11,7 @@
    the words. Linking words next to the place ("in", "bei", "près de") are dropped. So that a
    company's name is not taken for a hamlet, the place must be named by its own name, or be a city
    of at least ``BIG_PLACE`` people (whose exonyms are reliable: "München", "東京").
-4. Otherwise the words (``q``).
+4. Otherwise the words (``q``); when they match nothing, places with a similar name are offered.
 
 Pure: the lookups (gazetteer, postal codes in the index) are passed in, so the rules are tested on
 tables of inputs without a cluster (tests/unit/test_interpret.py) and on the real node
@@ -20,7 +20,7 @@ tables of inputs without a cluster (tests/unit/test_interpret.py) and on the rea
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from locator.core.places import name_keys
@@ -86,8 +86,15 @@ def read_text(text: str, lookups: Lookups) -> Reading:
     split = place_and_words(text, lookups)
     if split:
         return split
-    hints = lookups.closest_places(text) if len(text.split()) <= MAX_WORDS_FOR_PLACE_HINTS else []
-    return Reading(WORDS, words=text, alternatives=_places_out(hints))
+    return Reading(WORDS, words=text)
+
+
+def with_place_hints(reading: Reading, lookups: Lookups) -> Reading:
+    """Words that matched nothing: a short text may be a misspelt place, so the places with the
+    closest names become its alternatives (asked for only then: finding them costs milliseconds)."""
+    if reading.kind != WORDS or len(reading.words.split()) > MAX_WORDS_FOR_PLACE_HINTS:
+        return reading
+    return replace(reading, alternatives=_places_out(lookups.closest_places(reading.words)))
 
 
 def whole_place(text: str, lookups: Lookups) -> list[Area]:

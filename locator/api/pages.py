@@ -33,6 +33,14 @@ def tight(html: str) -> Markup:
     return Markup(_BETWEEN_TAGS.sub("><", str(html)).strip())
 
 
+@pages.after_request
+def _vary_by_language(response):
+    """A page is in the visitor's language, chosen from Accept-Language unless ?lang= says: a cache
+    in front must not give one visitor's page to another."""
+    response.vary.add("Accept-Language")
+    return response
+
+
 @pages.get("/")
 def index():
     ui = i18n.current()

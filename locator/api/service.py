@@ -57,8 +57,7 @@ class TextLookups:
         return self.service.gazetteer.country_named(text)
 
     def places_named(self, text: str) -> list[Area]:
-        best, others = self.service.gazetteer.resolve_query(text, interpret.MAX_ALTERNATIVES)
-        return [_area(place) for place in ([best, *others] if best else [])]
+        return [_area(place) for place in self.service.gazetteer.named(text, interpret.MAX_ALTERNATIVES)]
 
     def closest_places(self, text: str) -> list[Area]:
         return [_area(place) for place in self.service.gazetteer.closest(text, limit=3)]
@@ -78,7 +77,10 @@ class SearchService:
 
     def read_text(self, params: dict) -> Reading | None:
         """How the request's ``text`` reads (interpret.py), or None without one."""
-        return interpret.read_text(params["text"], TextLookups(self, params.get("country"))) if "text" in params else None
+        return interpret.read_text(params["text"], self.text_lookups(params)) if "text" in params else None
+
+    def text_lookups(self, params: dict) -> TextLookups:
+        return TextLookups(self, params.get("country"))
 
     def resolve_origin(self, params: dict, reading: Reading | None = None) -> tuple[Origin | None, list[dict]]:
         """The origin and, for a typed place, the other places the name could mean."""
@@ -131,6 +133,8 @@ class SearchService:
         answer = shaping.search_response(response, params, origin, fallback)
         if alternatives:
             answer["origin"]["alternatives"] = alternatives
+        if reading is not None and answer["total"] == 0:
+            reading = interpret.with_place_hints(reading, self.text_lookups(params))
         answer["interpreted_as"] = reading.out() if reading else None
         return answer
 

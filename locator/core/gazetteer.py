@@ -144,13 +144,20 @@ class Gazetteer:
         Returns the best place and up to ``limit`` alternatives; for an unknown place ``None``
         and the closest known names instead.
         """
-        readings = self._readings(text)
-        for city, region, country in readings:
+        found = self.named(text, limit)
+        if found:
+            return found[0], found[1:]
+        city, _, country = next(iter(self._readings(text)), ("", None, None))
+        return None, self.closest(city, country, limit)
+
+    def named(self, text: str, limit: int = 5) -> list[Place]:
+        """The places a typed text names, best first (the best and up to ``limit`` others), or []
+        when it names none; unlike resolve_query, no search for similar names."""
+        for city, region, country in self._readings(text):
             ranked = self._ranked(self.lookup(city, country), region)
             if ranked:
-                return ranked[0], ranked[1 : limit + 1]
-        city, _, country = readings[0] if readings else ("", None, None)
-        return None, self.closest(city, country, limit)
+                return ranked[: limit + 1]
+        return []
 
     def _readings(self, text: str) -> list[tuple[str, str | None, str | None]]:
         """Possible (city, region, country) readings of a typed query, most likely first."""

@@ -125,6 +125,7 @@ def test_data_cannot_break_out_of_the_page(api_app):
 ])
 def test_the_page_is_in_the_visitors_language(api, query, headers, lang, title):
     response = api.get("/" + query, headers=headers)
+    assert "Accept-Language" in response.vary  # a cache must keep one copy per language
     html = response.get_data(as_text=True)
     assert f'<html lang="{lang}">' in html and f"<h1>{title}</h1>" in html
     catalog = json.loads(parse(response).blocks["locator-catalog"])

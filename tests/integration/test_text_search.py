@@ -113,6 +113,8 @@ def test_everything_else_is_words(api, text):
     answer = same_search(api, {"text": text}, {"q": text})
     reading = answer["interpreted_as"]
     assert (reading["kind"], reading["words"], reading["country"], reading["place"]) == ("words", text, None, None)
+    # Only words that match nothing come with places of a similar name (a misspelt place?).
+    assert bool(reading["alternatives"]) == (answer["total"] == 0 and len(text.split()) <= 3)
 
 
 def test_words_with_the_visitors_position_search_around_it(api):

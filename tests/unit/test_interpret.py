@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from locator.api.interpret import Area, read_text
+from locator.api.interpret import Area, read_text, with_place_hints
 from locator.core.text import fold
 
 AARHUS = Area("2624652", "Aarhus, DK", 56.16, 10.21, "Aarhus", 285_000)
@@ -98,11 +98,17 @@ def test_a_word_that_is_only_a_hamlets_other_name_is_not_taken_for_it():
     assert (answer["kind"], answer["words"]) == ("words", "security cameras")
 
 
-def test_nonsense_is_words_with_places_it_may_be_a_misspelling_of():
+def test_nonsense_is_words_and_if_they_match_nothing_the_places_they_may_be_a_misspelling_of():
     answer = read("Aarhsu")
-    assert (answer["kind"], answer["words"], answer["place"], answer["country"]) == ("words", "Aarhsu", None, None)
-    assert answer["alternatives"] == [{"kind": "place", "place": AARHUS.out()}]
-    assert read("Qxzqxzville")["alternatives"] == []
+    assert (answer["kind"], answer["words"], answer["place"], answer["country"], answer["alternatives"]) == (
+        "words", "Aarhsu", None, None, [])
+    hinted = with_place_hints(read_text("Aarhsu", Tables()), Tables()).out()
+    assert hinted == {**answer, "alternatives": [{"kind": "place", "place": AARHUS.out()}]}
+    assert with_place_hints(read_text("Qxzqxzville", Tables()), Tables()).out()["alternatives"] == []
+    many_words = read_text("aarhsu video systems retail", Tables())
+    assert with_place_hints(many_words, Tables()) == many_words  # a sentence is not a misspelt place
+    country = read_text("Denmark", Tables())
+    assert with_place_hints(country, Tables()) == country
 
 
 def test_only_text_that_looks_like_a_postal_code_is_looked_up_in_the_index():
