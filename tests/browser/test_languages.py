@@ -269,6 +269,7 @@ def test_every_visible_text_of_every_page_comes_from_a_catalog(context, marked_s
     expect(page.locator("#detail .facts")).to_be_visible()
     seen["search, chip, facets, detail"] = not_from_a_catalog(page)
     page.keyboard.press("Escape")
+    expect(page.locator("#detail")).to_be_hidden()  # and the focus is back on the card, not yet in the box
     page.locator("#search-input").fill("")
     page.locator("#search-input").press_sequentially("Sa", delay=30)
     expect(page.locator("#suggestions .suggestion-group").first).to_be_visible()
