@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PL := $(BIN)/partner-locator
 
-.PHONY: install engine test unit browser vendor run stop help bench-tools
+.PHONY: install engine test unit browser vendor run stop help messages bench-tools
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ELASTICSEARCH_URL is set), index a sample, serve"
@@ -15,6 +15,7 @@ help:
 	@echo "make unit   - only the tests that need no cluster"
 	@echo "make browser - only the browser tests of the frontend (Debian's chromium, installed when missing)"
 	@echo "make stop   - stop the local Elasticsearch node"
+	@echo "make messages - extract the visible strings into the catalogs, update every language, compile"
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -80,3 +81,14 @@ stop: install
 # The benchmark scripts' tools (wrk); the scripts themselves are run by hand (docs/benchmarks.md).
 bench-tools: install
 	.ci/ensure-bench-tools
+
+# The message catalogs (README "Languages"): extract every visible string (babel.cfg) into the
+# template, merge it into each language's .po (new entries arrive empty, to be translated), compile
+# the .mo files the server reads. Both .po and .mo are committed, so an install needs no step.
+TRANSLATIONS := locator/api/translations
+POT := $(TRANSLATIONS)/messages.pot
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 -k tParts -k N_ --no-wrap --add-location=file --sort-by-file \
+	  --project="Partner Locator" --copyright-holder="Milestone Systems" -o $(POT) .
+	$(BIN)/pybabel update -i $(POT) -d $(TRANSLATIONS) --no-wrap --ignore-obsolete
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics

@@ -1,14 +1,18 @@
 /* Partner Locator embed: one snippet puts the partner search on any page.
  *
- *   <div data-partner-locator data-country="DK"></div>
+ *   <div data-partner-locator data-country="DK" data-ui-lang="de"></div>
  *   <script src="https://locator.example/static/embed.js" async></script>
  *
  * Each element with `data-partner-locator` gets a sandboxed iframe of the locator's own page, from
- * the origin this script was loaded from. Presets become the page's query parameters:
- *   data-country="DK,SE"  data-tier="premier"  data-lang="da" (partners speaking Danish; also
- *   data-language)  data-cert="MCIE"  data-industry="retail"  data-near="Aarhus"  data-q="..."
- *   data-radius="50"  data-sort="name"
+ * the origin this script was loaded from. Two kinds of attributes, not to be confused:
+ *   the search's own language: data-ui-lang="de" (en, de, fr, es or ja; else the visitor's browser
+ *     decides), data-unit="km" or "mi" (else the visitor's region decides);
+ *   presets, which become the page's query parameters: data-country="DK,SE"  data-tier="premier"
+ *     data-language="da" (partners who speak Danish; data-lang is the same)  data-cert="MCIE"
+ *     data-industry="retail"  data-text="Aarhus" (read as the search box reads it)  data-near="Aarhus"
+ *     data-q="..."  data-radius="50" (km)  data-sort="name".
  * data-height="700" fixes the height; otherwise the frame grows with its content (postMessage).
+ * The frame's accessible name is data-title, else the page's own title in its language.
  * Call window.PartnerLocator.scan() after adding containers to the page later.
  */
 (function () {
@@ -18,7 +22,8 @@
   var MESSAGE = "partner-locator:height";
   var MIN_HEIGHT = 320, MAX_HEIGHT = 20000, DEFAULT_HEIGHT = 720;
   var LISTS = { country: "country", tier: "tier", lang: "language", language: "language", cert: "cert", industry: "industry" };
-  var SCALARS = { near: "near", q: "q", radius: "radius_km", sort: "sort", place: "place" };
+  var SCALARS = { text: "text", near: "near", q: "q", radius: "radius_km", sort: "sort", place: "place", "ui-lang": "lang",
+                  unit: "unit" };
 
   function scriptElement() {
     if (document.currentScript && document.currentScript.src) return document.currentScript;
@@ -61,7 +66,10 @@
     var fixed = parseInt(container.getAttribute("data-height"), 10);
     var iframe = document.createElement("iframe");
     iframe.src = pageUrl.href + "?" + presets(container).toString();
-    iframe.title = container.getAttribute("data-title") || "Find a Milestone partner";
+    if (container.getAttribute("data-title")) {
+      iframe.title = container.getAttribute("data-title");
+      iframe.setAttribute("data-fixed-title", "");
+    }
     iframe.setAttribute("sandbox", "allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-forms");
     iframe.setAttribute("allow", "geolocation");
     iframe.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
@@ -80,6 +88,9 @@
     for (var i = 0; i < frames.length; i++) {
       var iframe = frames[i];
       if (iframe.contentWindow !== event.source) continue;
+      if (typeof event.data.title === "string" && event.data.title && !iframe.hasAttribute("data-fixed-title")) {
+        iframe.title = event.data.title.slice(0, 200);
+      }
       if (iframe.hasAttribute("data-fixed-height")) return;
       var height = Number(event.data.height);
       if (!isFinite(height)) return;

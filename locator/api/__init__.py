@@ -5,13 +5,13 @@ import math
 import time
 
 from elasticsearch import Elasticsearch
-from flask import Flask, request, send_from_directory
+from flask import Flask, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from locator.api import access_log, errors
+from locator.api import access_log, errors, i18n
 from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.pages import pages
 from locator.api.service import SearchService
@@ -63,6 +63,7 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     CORS(app, resources={r"/api/*": {"origins": list(settings.api.cors_origins), "methods": ["GET", "OPTIONS"]}},
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
     errors.register(app)
+    i18n.init_app(app)
     _limit_rate(app, settings.api.rate_limit)
     access_log.init_app(app)
     app.register_blueprint(api)
@@ -73,9 +74,5 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     @app.get("/api/v1/openapi.json")
     def openapi():
         return json_response(spec)
-
-    @app.get("/api/v1/docs")
-    def docs():
-        return send_from_directory(static, "docs.html")
 
     return app

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import quote
 
 import elasticsearch
 from flask import Blueprint, current_app, render_template, request
@@ -10,7 +11,7 @@ from marshmallow import ValidationError
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from locator.api import display
+from locator.api import display, i18n
 from locator.api.errors import ApiError
 from locator.api.params import SearchParams, load_params
 
@@ -18,7 +19,8 @@ log = logging.getLogger("partner_locator.pages")
 
 pages = Blueprint("pages", __name__)
 
-PAGE_ONLY_PARAMS = ("site", "embed")  # read by the page's JavaScript, not by the search
+PAGE_ONLY_PARAMS = ("site", "embed", "lang", "unit")  # read by the page (and its script), not by the search
+ORIGIN_PARAMS = ("near", "place", "lat", "text")  # a search that may have an origin, so a radius
 EMBED_PER_PAGE = 10  # a shorter page inside someone else's page (static/js/state.js reads it from the page)
 _search_params = SearchParams()
 _BETWEEN_TAGS = re.compile(r">\s+<")
@@ -31,19 +33,38 @@ def tight(html: str) -> Markup:
     return Markup(_BETWEEN_TAGS.sub("><", str(html)).strip())
 
 
+@pages.after_request
+def _vary_by_language(response):
+    """A page is in the visitor's language, chosen from Accept-Language unless ?lang= says: a cache
+    in front must not give one visitor's page to another."""
+    response.vary.add("Accept-Language")
+    return response
+
+
 @pages.get("/")
 def index():
-    locale = display.DEFAULT_LOCALE
-    response = initial_search(request.args)
-    cards = [display.card_view(site, locale) for site in response["results"]] if response else []
-    return render_template("index.html", catalog=display.catalog(locale), response=response, cards=cards,
-                           embed_per_page=EMBED_PER_PAGE)
+    ui = i18n.current()
+    response = initial_search(request.args, ui)
+    cards = [display.card_view(site, ui) for site in response["results"]] if response else []
+    return render_template("index.html", catalog=display.catalog(ui), response=response, cards=cards,
+                           embed_per_page=EMBED_PER_PAGE, lang_query=lang_query(request.args))
 
 
-def initial_search(args: MultiDict) -> dict | None:
+@pages.get("/api/v1/docs")
+def docs():
+    """The API reference, in the visitor's language: the OpenAPI spec rendered by static/docs.js."""
+    return render_template("docs.html", catalog=display.catalog(i18n.current()), lang_query=lang_query(request.args))
+
+
+def lang_query(args: MultiDict) -> str:
+    """"?lang=de" when the page was asked for in a language: links between the pages keep it."""
+    return "?lang=" + quote(args["lang"]) if args.get("lang") else ""
+
+
+def initial_search(args: MultiDict, ui: i18n.Ui) -> dict | None:
     """The API's answer for the page's own query, or None when there is no search in it or it fails:
     the page's script then asks the API itself and explains what went wrong, as it always has."""
-    query = search_query(args)
+    query = search_query(args, ui)
     if not query:
         return None
     try:
@@ -55,9 +76,13 @@ def initial_search(args: MultiDict) -> dict | None:
         return None
 
 
-def search_query(args: MultiDict) -> MultiDict:
-    """The page's query without its page-only parameters, with the page size the script would ask for."""
+def search_query(args: MultiDict, ui: i18n.Ui) -> MultiDict:
+    """The page's query without its page-only parameters, with the page size and the radius (the
+    default of the visitor's unit) the script would ask for (static/js/state.js apiParams)."""
     query = MultiDict((name, value) for name, value in args.items(multi=True) if name not in PAGE_ONLY_PARAMS)
     if query and args.get("embed") in ("1", "true") and "per_page" not in query:
         query["per_page"] = str(EMBED_PER_PAGE)
+    radius = display.catalog(ui)["units"][ui.unit]["default_radius"]
+    if "radius_km" not in query and any(name in query for name in ORIGIN_PARAMS) and radius != display.API_DEFAULT_RADIUS:
+        query["radius_km"] = radius
     return query

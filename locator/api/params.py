@@ -16,6 +16,13 @@ MAX_RADIUS_KM = 20_000
 SORTS = ("distance", "relevance", "name")
 
 
+TEXT_DESCRIPTION = ("what the visitor typed, read on the server: a country (a name in any UI language or exactly a "
+                    "two-letter code: a filter), else a place or a postal code of listed sites (the origin), else a "
+                    "place or country plus words, else words; the answer's interpreted_as says how it was read. "
+                    "Not with q, near or place; with lat/lon (the visitor's position) and every filter")
+TEXT_EXCLUDES = ("q", "near", "place")
+
+
 def _upper(values):
     return [value.upper() if isinstance(value, str) else value for value in values]
 
@@ -27,6 +34,7 @@ class FilterParams(Schema):
         unknown = RAISE
 
     q = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "plain text, never query syntax"})
+    text = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": TEXT_DESCRIPTION})
     tier = fields.List(fields.String(validate=validate.OneOf(LISTED_TIERS)), metadata={"description": "repeatable"})
     cert = fields.List(fields.String(validate=validate.OneOf(CERT_TYPES)),
                        metadata={"description": "repeatable; a site must hold every one asked for"})
@@ -43,6 +51,14 @@ class FilterParams(Schema):
         if "language" in data:
             data["language"] = [value.lower() if isinstance(value, str) else value for value in data["language"]]
         return data
+
+    @validates_schema
+    def _text_alone(self, data, **kwargs):
+        """text is read into q, near or place: given together, which one wins would be a guess."""
+        clashes = [name for name in TEXT_EXCLUDES if name in data and name in self.fields]
+        if "text" in data and clashes:
+            message = f"text cannot be combined with {' or '.join(clashes)}: give one of them"
+            raise ValidationError({name: [message] for name in ("text", *clashes)})
 
 
 class SearchParams(FilterParams):
@@ -65,7 +81,7 @@ class SearchParams(FilterParams):
         origins = [name for name in ("lat", "near", "place") if name in data]
         if len(origins) > 1:
             errors["origin"] = [f"give one origin only, not {' and '.join(o if o != 'lat' else 'lat/lon' for o in origins)}"]
-        if data.get("sort") == "distance" and not origins:
+        if data.get("sort") == "distance" and not origins and "text" not in data:  # text may name a place
             errors["sort"] = ["sort=distance needs an origin (lat/lon, near or place)"]
         if data.get("page", 1) * data.get("per_page", 20) > MAX_RESULT_WINDOW:
             errors["page"] = [f"only the first {MAX_RESULT_WINDOW} results can be paged through: narrow the search"]

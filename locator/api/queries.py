@@ -124,11 +124,16 @@ def default_sort(params: dict, origin: Origin | None) -> str:
 
 
 def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[str]], *,
-                 track_total_hits: int = 10_000, within_radius: bool = True) -> dict:
-    """The body of GET /api/v1/partners; ``within_radius=False`` is the nearest-sites fallback."""
+                 track_total_hits: int = 10_000, within_radius: bool = True, country: str | None = None) -> dict:
+    """The body of GET /api/v1/partners; ``within_radius=False`` is the nearest-sites fallback.
+
+    ``country`` (a country read from the visitor's text) scopes the whole search, facets included,
+    so it intersects a ``country=`` filter; the origin then only orders (no radius).
+    """
     words = query_words(params.get("q"))
     must = [text_query(words, place_ids)] if words else [{"match_all": {}}]
-    base = [geo_filter(origin, params["radius_km"])] if origin and within_radius else []
+    base = [geo_filter(origin, params["radius_km"])] if origin and within_radius and not country else []
+    base += country_scope(country)
     sort = default_sort(params, origin)
     query = {"bool": {"must": must, "filter": base}}
     if sort == "relevance":
@@ -151,6 +156,10 @@ def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[
     return body
 
 
+def country_scope(country: str | None) -> list[dict]:
+    return [{"term": {"country": country}}] if country else []
+
+
 def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]], size: int = 5) -> dict:
     """Nothing within the radius: the nearest ``size`` matching sites anywhere, nearest first."""
     body = build_search({**params, "sort": "distance", "page": 1, "per_page": size}, origin, place_ids,
@@ -161,14 +170,15 @@ def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]],
 
 
 def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: int, place_ids: dict[str, list[str]],
-                  *, max_points: int, max_clusters: int) -> dict:
+                  *, max_points: int, max_clusters: int, country: str | None = None) -> dict:
     """Every match in view: the points themselves when few, else geotile clusters with centroids."""
     south, west, north, east = bbox
     precision = cluster_precision(zoom, west, east, max_clusters)
     in_view = {"geo_bounding_box": {"location": {"top_left": {"lat": north, "lon": west},
                                                  "bottom_right": {"lat": south, "lon": east}}}}
     words = query_words(params.get("q"))
-    clauses = [in_view, *facet_filters(params).values(), *([text_query(words, place_ids)] if words else [])]
+    clauses = [in_view, *country_scope(country), *facet_filters(params).values(),
+               *([text_query(words, place_ids)] if words else [])]
     return {
         "query": {"bool": {"filter": clauses}},
         "size": max_points,
@@ -202,6 +212,18 @@ def build_partner_sites(partner_id: str, country: str, exclude_site_id: str, siz
         "size": size,
         "_source": RESULT_FIELDS,
     }
+
+
+def build_postal_areas(code: str, countries: list[str] | None = None, size: int = 5) -> dict:
+    """Listed sites with this postal code (as typed, any case), per country (most sites first):
+    their centre and one site's city, for reading a typed postal code as a place."""
+    clauses = [{"term": {"address.postal_code": {"value": code.strip(), "case_insensitive": True}}}]
+    if countries:
+        clauses.append({"terms": {"country": sorted(set(countries))}})
+    return {"size": 0, "track_total_hits": False, "query": {"bool": {"filter": clauses}},
+            "aggs": {"countries": {"terms": {"field": "country", "size": size}, "aggs": {
+                "centre": {"geo_centroid": {"field": "location"}},
+                "city": {"top_hits": {"size": 1, "_source": ["address.city"], "sort": [{"site_id": "asc"}]}}}}}}
 
 
 def build_company_suggest(prefix: str, size: int = 5) -> dict:

@@ -9,16 +9,18 @@ from datetime import datetime, timezone
 from elasticsearch import Elasticsearch
 from flask import g
 
-from locator.api import queries, shaping
+from locator.api import interpret, queries, shaping
 from locator.api.errors import BadRequest, NotFound, Unavailable
+from locator.api.interpret import Area, Reading
 from locator.core.geo import Origin
 from locator.api.params import parse_bbox
 from locator.core.contract import MARKER_SOURCE, RESULT_SOURCE, SUGGEST_SOURCE
-from locator.core.gazetteer import Gazetteer
+from locator.core.gazetteer import Gazetteer, Place
 from locator.core.mapping import sites_alias
 from locator.core.settings import Settings
 
 PLACE_IDS_PER_WORD = 3
+MAX_COUNTRY_SUGGESTIONS = 2
 MIN_PLACE_WORD = 3
 
 
@@ -40,6 +42,31 @@ def run_search(es: Elasticsearch, index: str, body: dict) -> dict:
     return response
 
 
+def _area(place: Place) -> Area:
+    return Area(place.id, place.label, place.lat, place.lon, place.name, place.population)
+
+
+class TextLookups:
+    """What reading a visitor's text needs (interpret.Lookups): the gazetteer, and the index for
+    postal codes (only the codes of listed sites count, within the request's country filter)."""
+
+    def __init__(self, service: "SearchService", countries: list[str] | None):
+        self.service, self.countries = service, countries
+
+    def country_named(self, text: str) -> str | None:
+        return self.service.gazetteer.country_named(text)
+
+    def places_named(self, text: str) -> list[Area]:
+        return [_area(place) for place in self.service.gazetteer.named(text, interpret.MAX_ALTERNATIVES)]
+
+    def closest_places(self, text: str) -> list[Area]:
+        return [_area(place) for place in self.service.gazetteer.closest(text, limit=3)]
+
+    def postal_areas(self, code: str) -> list[Area]:
+        response = run_search(self.service.es, self.service.alias, queries.build_postal_areas(code, self.countries))
+        return [shaping.postal_area(code, bucket) for bucket in response.get("aggregations", {}).get("countries", {}).get("buckets", [])]
+
+
 class SearchService:
     def __init__(self, es: Elasticsearch, gazetteer: Gazetteer, settings: Settings):
         self.es, self.gazetteer, self.settings = es, gazetteer, settings
@@ -48,8 +75,18 @@ class SearchService:
 
     # ------------------------------------------------------------ where
 
-    def resolve_origin(self, params: dict) -> tuple[Origin | None, list[dict]]:
+    def read_text(self, params: dict) -> Reading | None:
+        """How the request's ``text`` reads (interpret.py), or None without one."""
+        return interpret.read_text(params["text"], self.text_lookups(params)) if "text" in params else None
+
+    def text_lookups(self, params: dict) -> TextLookups:
+        return TextLookups(self, params.get("country"))
+
+    def resolve_origin(self, params: dict, reading: Reading | None = None) -> tuple[Origin | None, list[dict]]:
         """The origin and, for a typed place, the other places the name could mean."""
+        if reading is not None and reading.place is not None:  # text cannot come with near or place
+            place = reading.place
+            return Origin(place.lat, place.lon, place.label, place.id), []
         if "lat" in params:
             return Origin(params["lat"], params["lon"]), []
         if "place" in params:
@@ -79,22 +116,34 @@ class SearchService:
     # ------------------------------------------------------------ endpoints
 
     def search(self, params: dict) -> dict:
-        origin, alternatives = self.resolve_origin(params)
+        reading = self.read_text(params)
+        origin, alternatives = self.resolve_origin(params, reading)
+        country = reading.country if reading else None
+        if params.get("sort") == "distance" and origin is None:
+            raise BadRequest("invalid parameters: sort", {"sort": [f"sort=distance needs an origin: the text reads as {reading.kind}"]})
+        params = _with_words(params, reading)
         place_ids = self.place_ids(params.get("q"))
-        body = queries.build_search(params, origin, place_ids, track_total_hits=self.api.track_total_hits)
+        body = queries.build_search(params, origin, place_ids, track_total_hits=self.api.track_total_hits, country=country)
         response = run_search(self.es, self.alias, body)
         fallback = None
-        # Only the first page falls back: later pages of "nothing within the radius" are empty.
-        if origin is not None and response["hits"]["total"]["value"] == 0 and params["page"] == 1:
+        # Only the first page falls back: later pages of "nothing within the radius" are empty. A
+        # country read from the text has no radius, so nothing to fall back from.
+        if origin is not None and not country and response["hits"]["total"]["value"] == 0 and params["page"] == 1:
             fallback = run_search(self.es, self.alias, queries.build_nearest(params, origin, place_ids))
         answer = shaping.search_response(response, params, origin, fallback)
         if alternatives:
             answer["origin"]["alternatives"] = alternatives
+        if reading is not None and answer["total"] == 0:
+            reading = interpret.with_place_hints(reading, self.text_lookups(params))
+        answer["interpreted_as"] = reading.out() if reading else None
         return answer
 
     def markers(self, params: dict) -> dict:
+        reading = self.read_text(params)
+        params = _with_words(params, reading)
         body = queries.build_markers(params, parse_bbox(params["bbox"]), params["zoom"], self.place_ids(params.get("q")),
-                                     max_points=self.api.markers_max_points, max_clusters=self.api.markers_max_clusters)
+                                     max_points=self.api.markers_max_points, max_clusters=self.api.markers_max_clusters,
+                                     country=reading.country if reading else None)
         return shaping.markers_response(run_search(self.es, self.alias, body), self.api.markers_max_points)
 
     def site(self, site_id: str) -> dict:
@@ -114,7 +163,9 @@ class SearchService:
         response = run_search(self.es, self.alias, queries.build_company_suggest(params["q"], params["limit"]))
         options = response.get("suggest", {}).get("companies", [{}])[0].get("options", [])
         companies = [{name: option["_source"][name] for name in SUGGEST_SOURCE} for option in options]
-        return {"places": places, "companies": companies}
+        countries = [{"code": country.code, "name": country.name}
+                     for country in self.gazetteer.suggest_countries(params["q"], MAX_COUNTRY_SUGGESTIONS)]
+        return {"countries": countries, "places": places, "companies": companies}
 
     def readiness(self) -> dict:
         """Raise Unavailable unless the alias points at a non-empty index; else its as_of and age."""
@@ -130,3 +181,10 @@ class SearchService:
         age = (datetime.now(timezone.utc) - datetime.fromisoformat(indexed_at)).total_seconds() if indexed_at else None
         return {"status": "ready", "index": index, "sites": count, "as_of": meta.get("as_of"),
                 "indexed_at": indexed_at, "age_s": round(age) if age is not None else None}
+
+
+def _with_words(params: dict, reading: Reading | None) -> dict:
+    """The parameters the query builders read: the words of the text become ``q``."""
+    if reading is None or not reading.words:
+        return params
+    return {**params, "q": reading.words}

@@ -1,6 +1,7 @@
 """Elasticsearch responses -> API responses. Only allowlisted fields leave the API."""
 from __future__ import annotations
 
+from locator.api.interpret import Area
 from locator.core.geo import Origin, distance_km
 from locator.api.queries import FACETS, RESULT_FIELDS
 
@@ -74,3 +75,13 @@ def markers_response(response: dict, max_points: int) -> dict:
 def place_out(place) -> dict:
     return {"id": place.id, "label": place.label, "name": place.name, "country": place.country,
             "lat": place.lat, "lon": place.lon}
+
+
+def postal_area(code: str, bucket: dict) -> Area:
+    """One country's sites with a postal code (queries.build_postal_areas) as a place: their centre,
+    labelled "8000 Aarhus, DK" after one of them."""
+    hits = bucket["city"]["hits"]["hits"]
+    city = hits[0]["_source"].get("address", {}).get("city") if hits else None
+    label = " ".join(part for part in (code.strip(), city) if part) + ", " + bucket["key"]
+    centre = bucket["centre"]["location"]
+    return Area(None, label, centre["lat"], centre["lon"], population=bucket["doc_count"])

@@ -5,6 +5,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, fields
 
+from locator.api.interpret import KINDS
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
 from locator.core.contract import FIELDS, LISTED_TIERS, SUGGEST_SOURCE, Field, by_top, is_group
 
@@ -42,10 +43,29 @@ class Origin(Schema):
     alternatives = fields.List(fields.Nested(Place), metadata={"description": "other places the typed name may mean"})
 
 
+class ReadPlace(Schema):
+    id = _Str(allow_none=True, metadata={"description": "a place id for place=, or null for a postal code's area"})
+    label, lat, lon = _Str(), _Num(), _Num()
+
+
+class Alternative(Schema):
+    kind = _Str(metadata={"enum": ["place"]})
+    place = fields.Nested(ReadPlace)
+
+
+class Interpretation(Schema):
+    kind = _Str(metadata={"enum": list(KINDS), "description": "what the text was read as"})
+    country = _Str(allow_none=True, metadata={"description": "ISO 3166-1 alpha-2: a filter (intersecting country=)"})
+    place = fields.Nested(ReadPlace, allow_none=True, metadata={"description": "the origin"})
+    words = _Str(allow_none=True, metadata={"description": "searched as q"})
+    alternatives = fields.List(fields.Nested(Alternative), metadata={"description": "other readings of the same text"})
+
+
 class SearchResponse(Schema):
     total, total_relation = _Int(), _Str(metadata={"enum": ["eq", "gte"]})
     page, per_page = _Int(), _Int()
     origin = fields.Nested(Origin, allow_none=True)
+    interpreted_as = fields.Nested(Interpretation, allow_none=True, metadata={"description": "how text= was read; null without it"})
     nearest_fallback = fields.Boolean(metadata={"description": "nothing within the radius: the nearest 5 beyond it"})
     results = fields.List(fields.Nested(SearchResult))
     facets = fields.Dict(keys=_Str(), values=fields.Dict(keys=_Str(), values=_Int()),
@@ -74,7 +94,13 @@ class SiteResponse(Site):
 CompanySuggestion = Schema.from_dict({name: _Str() for name in SUGGEST_SOURCE}, name="CompanySuggestion")
 
 
+class CountrySuggestion(Schema):
+    code = _Str(metadata={"description": "ISO 3166-1 alpha-2"})
+    name = _Str(metadata={"description": "in English; the page shows its own language's name"})
+
+
 class SuggestResponse(Schema):
+    countries = fields.List(fields.Nested(CountrySuggestion))
     places, companies = fields.List(fields.Nested(Place)), fields.List(fields.Nested(CompanySuggestion))
 
 
@@ -111,5 +137,27 @@ def build_spec() -> dict:
                                 errors=(400, 404, 503))
     site_operation["get"]["parameters"] = [{"in": "path", "name": "site_id", "required": True, "schema": {"type": "string"}}]
     spec.path("/api/v1/partners/{site_id}", operations=site_operation)
-    spec.path("/api/v1/suggest", operations=_operation("Search-box suggestions: places and companies", SuggestResponse, SuggestParams))
+    spec.path("/api/v1/suggest", operations=_operation("Search-box suggestions: countries, places and companies", SuggestResponse, SuggestParams))
     return spec.to_dict()
+
+
+def texts(node) -> list[str]:
+    """The spec's prose (summaries and descriptions), in order, each once: what the docs page shows."""
+    found: dict[str, None] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("summary", "description") and isinstance(value, str):
+                found[value] = None
+            else:
+                found.update(dict.fromkeys(texts(value)))
+    elif isinstance(node, list):
+        for value in node:
+            found.update(dict.fromkeys(texts(value)))
+    return list(found)
+
+
+def extract_messages(fileobj, keywords, comment_tags, options):
+    """A Babel extractor (babel.cfg): the spec's prose as catalog messages, so the docs page
+    (static/docs.js) shows it translated while the spec itself stays English."""
+    for text in texts(build_spec()):
+        yield 1, "gettext", text, ["The OpenAPI spec's own text (API reference page)"]

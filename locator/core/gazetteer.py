@@ -18,8 +18,8 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from locator.core.places import (DEFAULT_MIN_POPULATION, MAX_CHAR, MAX_NAME_CHARS, TOP_K, Country, Place, name_keys,
-                                 normalise, prefix_key, read_only_uri)
+from locator.core.places import (ALPHA2, DEFAULT_MIN_POPULATION, MAX_CHAR, MAX_NAME_CHARS, NAME, TOP_K, Country, Place,
+                                 name_keys, normalise, prefix_key, read_only_uri)
 from locator.core.text import fold, fold_digraphs
 
 log = logging.getLogger(__name__)
@@ -144,13 +144,20 @@ class Gazetteer:
         Returns the best place and up to ``limit`` alternatives; for an unknown place ``None``
         and the closest known names instead.
         """
-        readings = self._readings(text)
-        for city, region, country in readings:
+        found = self.named(text, limit)
+        if found:
+            return found[0], found[1:]
+        city, _, country = next(iter(self._readings(text)), ("", None, None))
+        return None, self.closest(city, country, limit)
+
+    def named(self, text: str, limit: int = 5) -> list[Place]:
+        """The places a typed text names, best first (the best and up to ``limit`` others), or []
+        when it names none; unlike resolve_query, no search for similar names."""
+        for city, region, country in self._readings(text):
             ranked = self._ranked(self.lookup(city, country), region)
             if ranked:
-                return ranked[0], ranked[1 : limit + 1]
-        city, _, country = readings[0] if readings else ("", None, None)
-        return None, self.closest(city, country, limit)
+                return ranked[: limit + 1]
+        return []
 
     def _readings(self, text: str) -> list[tuple[str, str | None, str | None]]:
         """Possible (city, region, country) readings of a typed query, most likely first."""
@@ -230,6 +237,33 @@ class Gazetteer:
             return None
         row = self._db().execute("SELECT code FROM country_names WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+    def country_named(self, text: str | None) -> str | None:
+        """The country a visitor's whole text names: a name in any UI language, an English exonym or
+        a native name ("Dänemark", "Danmark", "デンマーク"), or exactly a two-letter ISO code ("dk").
+        Three-letter codes ("DEN" is no country) and longer text are not countries."""
+        text = (text or "").strip()
+        key = prefix_key(text)
+        if not key:
+            return None
+        row = self._db().execute("SELECT code, kind FROM country_names WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        code, kind = row
+        two_letters = len(text) == 2 and text.isascii() and text.isalpha()
+        return code if kind == NAME or (kind == ALPHA2 and two_letters) else None
+
+    def suggest_countries(self, prefix: str, limit: int = 3) -> list[Country]:
+        """Countries with a name (in any of the languages known) starting with prefix: an exact
+        name first, then the most populous."""
+        key = prefix_key(prefix)
+        if len(key) < 2 or limit <= 0:
+            return []
+        sql = ("SELECT n.code, MAX(n.key = ?) AS exact FROM country_names n JOIN countries c ON c.code = n.code"
+               " WHERE n.key >= ? AND n.key < ? AND n.kind = ? GROUP BY n.code"
+               " ORDER BY exact DESC, MAX(c.population) DESC, n.code LIMIT ?")
+        codes = [row[0] for row in self._db().execute(sql, (key, key, key + MAX_CHAR, NAME, limit))]
+        return [country for country in map(self.country, codes) if country is not None]
 
     def country(self, code: str) -> Country | None:
         row = self._db().execute("SELECT * FROM countries WHERE code = ?", (code.upper(),)).fetchone()

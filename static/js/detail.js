@@ -2,7 +2,8 @@
 import { getJSON } from "./api.js";
 import { addressLines, tierBadgeText, tierClass } from "./card.js";
 import { clear, el } from "./dom.js";
-import { CERTS, capitalise, certName, countryName, formatKm, languageName } from "./format.js";
+import { CERTS, capitalise, certName, countryName, formatDistance, languageName } from "./format.js";
+import { t, tParts } from "./i18n.js";
 import { safeEmail, safeTel, safeWebUrl } from "./links.js";
 import { store, syncUrl } from "./state.js";
 
@@ -14,7 +15,7 @@ export function openDetail(siteId, fromElement) {
   store.state.site = siteId;
   syncUrl(false);
   clear(ui.detailBody);
-  ui.detailBody.appendChild(el("p", { class: "muted", id: "detail-title", text: "Loading…" }));
+  ui.detailBody.appendChild(el("p", { class: "muted", id: "detail-title", text: t("Loading…") }));
   showDialog(fromElement);
   getJSON("/partners/" + encodeURIComponent(siteId)).then(function (site) {
     if (seq !== store.detail.seq) return;
@@ -23,9 +24,9 @@ export function openDetail(siteId, fromElement) {
   }, function (error) {
     if (seq !== store.detail.seq) return;
     clear(ui.detailBody);
-    ui.detailBody.appendChild(el("h2", { id: "detail-title", text: error.status === 404 ? "Listing not found" : "Could not load this listing" }));
+    ui.detailBody.appendChild(el("h2", { id: "detail-title", text: error.status === 404 ? t("Listing not found") : t("Could not load this listing") }));
     ui.detailBody.appendChild(el("p", { text: error.status === 404
-      ? "This partner site is not listed (any more)." : "Please try again in a moment." }));
+      ? t("This partner site is not listed (any more).") : t("Please try again in a moment.") }));
   });
 }
 
@@ -63,32 +64,37 @@ function renderDetail(site) {
   const km = origin && site.location ? greatCircleKm(origin.lat, origin.lon, site.location.lat, site.location.lon) : null;
   clear(body);
   body.appendChild(el("div", { class: "detail-head" },
-    el("h2", { id: "detail-title", text: site.company }), el("span", { class: tierClass(site.tier), text: tierBadgeText(site.tier) })));
-  if (site.site_name) body.appendChild(el("p", { class: "site-name", text: site.site_name }));
-  if (km !== null) body.appendChild(el("p", { class: "distance", text: formatKm(km) + " from " + (origin.label || "your location") }));
+    el("h2", { id: "detail-title", translate: "no", text: site.company }), el("span", { class: tierClass(site.tier), text: tierBadgeText(site.tier) })));
+  if (site.site_name) body.appendChild(el("p", { class: "site-name", translate: "no", text: site.site_name }));
+  if (km !== null) {
+    body.appendChild(el("p", { class: "distance", text: t("%(distance)s from %(place)s", { distance: formatDistance(km), place: origin.label || t("your location") }) }));
+  }
   body.appendChild(detailFacts(site));
-  if (site.description) body.appendChild(el("p", { class: "description", text: site.description }));
+  if (site.description) body.appendChild(el("p", { class: "description", translate: "no", text: site.description }));
   body.appendChild(detailActions(site));
   const others = site.other_sites_in_country || [];
   if (others.length) {
-    body.appendChild(el("h3", { text: "Other " + site.company + " sites in " + countryName(site.address && site.address.country) }));
+    body.appendChild(el("h3", {}, tParts("Other %(company)s sites in %(country)s", {
+      company: el("span", { translate: "no", text: site.company }), country: countryName(site.address && site.address.country) })));
     body.appendChild(el("ul", { class: "other-sites" }, others.map(otherSite)));
   }
 }
 
 function detailFacts(site) {
   const contact = site.contact || {}, facts = el("dl", { class: "facts" });
-  const fact = function (term, value) { if (value) facts.appendChild(el("div", {}, el("dt", { text: term }), el("dd", {}, value))); };
+  const fact = function (term, value, data) {
+    if (value) facts.appendChild(el("div", {}, el("dt", { text: term }), el("dd", { translate: data ? "no" : null }, value)));
+  };
   const tel = safeTel(contact.phone), mail = safeEmail(contact.email), web = safeWebUrl(contact.website);
-  fact("Address", el("address", {}, addressLines(site.address).map(function (line, i) { return [i ? el("br") : null, line]; })));
-  fact("Phone", tel ? el("a", { href: tel, text: contact.phone }) : contact.phone);
-  fact("Email", mail ? el("a", { href: mail, text: contact.email }) : contact.email);
-  fact("Website", web ? el("a", { href: web, target: "_blank", rel: "noopener noreferrer nofollow", text: contact.website }) : null);
-  fact("Languages", (site.languages || []).map(languageName).join(", "));
-  fact("Industries", (site.industries || []).map(capitalise).join(", "));
-  fact("Certified staff", el("ul", { class: "cert-list" }, CERTS.map(function (c) {
+  fact(t("Address"), el("address", {}, addressLines(site.address).map(function (line, i) { return [i ? el("br") : null, line]; })), true);
+  fact(t("Phone"), tel ? el("a", { href: tel, text: contact.phone }) : contact.phone, true);
+  fact(t("Email"), mail ? el("a", { href: mail, text: contact.email }) : contact.email, true);
+  fact(t("Website"), web ? el("a", { href: web, target: "_blank", rel: "noopener noreferrer nofollow", text: contact.website }) : null, true);
+  fact(t("Languages"), (site.languages || []).map(languageName).join(", "));
+  fact(t("Industries"), (site.industries || []).map(capitalise).join(", "), true);
+  fact(t("Certified staff"), el("ul", { class: "cert-list" }, CERTS.map(function (c) {
     const n = (site.certifications || {})[c] || 0;
-    return el("li", {}, el("strong", { text: String(n) }), " " + certName(c) + " (" + c + ")");
+    return el("li", {}, el("strong", { text: String(n) }), " ", el("span", { translate: "no", text: certName(c) + " (" + c + ")" }));
   })));
   return facts;
 }
@@ -96,19 +102,19 @@ function detailFacts(site) {
 function detailActions(site) {
   const actions = el("p", { class: "detail-actions" });
   if (store.mapView && site.location) {
-    actions.appendChild(el("button", { type: "button", class: "btn", text: "Show on map",
+    actions.appendChild(el("button", { type: "button", class: "btn", text: t("Show on map"),
       onclick: function () { closeDetail(); store.mapView.focusSite(site); } }));
   }
   actions.appendChild(el("a", { class: "btn btn-link", href: listingLink(site.site_id), target: store.embedded ? "_blank" : null,
-                                 rel: store.embedded ? "noopener" : null, text: "Link to this listing" }));
+                                 rel: store.embedded ? "noopener" : null, text: t("Link to this listing") }));
   return actions;
 }
 
 function otherSite(other) {
   return el("li", {},
-    el("button", { type: "button", class: "link-button", text: other.site_name || (other.address && other.address.city) || other.site_id,
+    el("button", { type: "button", class: "link-button", translate: "no", text: other.site_name || (other.address && other.address.city) || other.site_id,
                    onclick: function () { openDetail(other.site_id, null); } }),
-    el("span", { class: "muted", text: " \u2013 " + addressLines(other.address).slice(0, 2).join(", ") }));
+    el("span", { class: "muted", translate: "no", text: " \u2013 " + addressLines(other.address).slice(0, 2).join(", ") }));
 }
 
 function listingLink(siteId) {

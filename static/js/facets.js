@@ -1,10 +1,12 @@
 /* The filters: one group of checkboxes per facet, with the counts of the current search. */
 import { clear, el } from "./dom.js";
 import { CERTS, TIERS, capitalise, certName, countryName, formatNumber, languageName, tierLabel } from "./format.js";
+import { catalog, t } from "./i18n.js";
 import { changeSearch } from "./search.js";
 import { LIST_PARAMS, store } from "./state.js";
 
-const FACET_TITLE = { tier: "Partner tier", cert: "Certified staff", country: "Country", language: "Language", industry: "Industry" };
+const FACET_TITLE = { tier: t("Partner tier"), cert: t("Certified staff"), country: t("Country"), language: t("Language"),
+                      industry: t("Industry") };
 const FACET_VISIBLE = 8; // values shown before "Show all"
 
 export function renderFacets(facets) {
@@ -15,7 +17,7 @@ export function renderFacets(facets) {
     const values = facetValues(name, counts, store.state.filters[name]);
     if (values.length) filters.appendChild(facetGroup(name, values, counts));
   });
-  if (!filters.firstChild) filters.appendChild(el("p", { class: "muted", text: "No filters for this search." }));
+  if (!filters.firstChild) filters.appendChild(el("p", { class: "muted", text: t("No filters for this search.") }));
 }
 
 /** Tiers and certifications always all, in their order; others by count, then name, selected ones kept. */
@@ -25,7 +27,7 @@ function facetValues(name, counts, selected) {
   const values = Object.keys(counts).filter(function (v) { return counts[v] > 0 || selected.indexOf(v) >= 0; });
   selected.forEach(function (v) { if (values.indexOf(v) < 0) values.push(v); });
   return values.sort(function (a, b) {
-    return (counts[b] || 0) - (counts[a] || 0) || facetLabel(name, a).localeCompare(facetLabel(name, b));
+    return (counts[b] || 0) - (counts[a] || 0) || facetLabel(name, a).localeCompare(facetLabel(name, b), catalog.locale);
   });
 }
 
@@ -43,7 +45,7 @@ function facetGroup(name, values, counts) {
   fieldset.appendChild(list);
   if (values.length > limit) {
     fieldset.appendChild(el("button", {
-      type: "button", class: "btn btn-link facet-more", "aria-expanded": "false", text: "Show all " + values.length,
+      type: "button", class: "btn btn-link facet-more", "aria-expanded": "false", text: t("Show all %(count)s", { count: formatNumber(values.length) }),
       onclick: function () { store.expandedFacets[name] = true; renderFacets(store.lastFacets); }
     }));
   }
@@ -55,7 +57,7 @@ function facetItem(name, value, count, checked) {
   const input = el("input", { type: "checkbox", id: id, name: name, value: value, checked: checked,
                               onchange: function () { toggleFilter(name, value, input.checked); } });
   const label = el("label", { for: id, title: name === "cert" ? certName(value) : null },
-    el("span", { class: "facet-label", text: facetLabel(name, value) }),
+    el("span", { class: "facet-label", translate: name === "industry" || name === "cert" ? "no" : null, text: facetLabel(name, value) }),
     el("span", { class: "facet-count", text: formatNumber(count) }));
   return el("li", { class: count === 0 && !checked ? "facet-value is-empty" : "facet-value" }, input, label);
 }

@@ -1,21 +1,9 @@
-/* Names and numbers as the server writes them: the catalog the page ships (locator/api/display.py). */
-
-const catalog = readCatalog();
-
-/** The page's `#locator-catalog` JSON block: CLDR country and language names, tier and
- *  certification names, number symbols. Without it, codes are shown as they are. */
-function readCatalog() {
-  const block = document.getElementById("locator-catalog");
-  const empty = { locale: "en", countries: {}, languages: {}, tiers: {}, certs: {}, number: { decimal: ".", group: "," } };
-  try {
-    return block ? Object.assign(empty, JSON.parse(block.textContent)) : empty;
-  } catch (e) {
-    return empty;
-  }
-}
+/* Names, numbers and distances as the server writes them (locator/api/display.py), from the catalog. */
+import { catalog } from "./i18n.js";
 
 export const TIERS = Object.keys(catalog.tiers);
 export const CERTS = Object.keys(catalog.certs);
+let unit = catalog.unit; // the visitor's distance unit: the page's km/mi switch changes it
 
 export function countryName(code) { return code ? catalog.countries[String(code).toUpperCase()] || String(code) : ""; }
 export function languageName(code) { return code ? catalog.languages[String(code)] || String(code) : ""; }
@@ -24,18 +12,29 @@ export function certName(code) { return catalog.certs[code] || code; }
 
 export function capitalise(text) { text = String(text || ""); return text.charAt(0).toUpperCase() + text.slice(1); }
 
-/** Grouped, rounded half up (toFixed), trailing zeros dropped down to minDecimals; display.format_number's twin. */
+/** As Intl.NumberFormat writes it in the page's locale: Intl rounds (half away from zero, on the
+ *  number's shortest decimal form), the catalog's CLDR symbols and grouping write the digits, so
+ *  the server (display.format_number) writes exactly the same. */
 export function formatNumber(value, minDecimals = 0, maxDecimals = 3) {
-  let [whole, fraction = ""] = Number(value).toFixed(maxDecimals).split(".");
-  fraction = fraction.replace(/0+$/, "").padEnd(minDecimals, "0");
-  whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, catalog.number.group);
-  return fraction ? whole + catalog.number.decimal + fraction : whole;
+  const rules = catalog.number;
+  const plain = new Intl.NumberFormat("en-US", { useGrouping: false, minimumFractionDigits: minDecimals,
+                                                 maximumFractionDigits: maxDecimals }).format(Number(value));
+  const [whole, fraction = ""] = plain.split(".");
+  const sign = whole.charAt(0) === "-" ? "-" : "";
+  let digits = sign ? whole.slice(1) : whole;
+  if (digits.length >= 3 + rules.min_grouping) digits = digits.replace(/\B(?=(\d{3})+(?!\d))/g, rules.group);
+  return sign + digits + (fraction ? rules.decimal + fraction : "");
 }
 
-/** "4.2 km" under 10 km, "1,234 km" from there. */
-export function formatKm(km) {
+export function currentUnit() { return unit; }
+export function setUnit(value) { if (catalog.units[value]) unit = value; }
+
+/** A distance in km written in the visitor's unit: "4.2 km" / "2.6 mi" under 10, "1,234 km" from there. */
+export function formatDistance(km) {
   if (km === null || km === undefined) return "";
-  return km < 10 ? formatNumber(km, 1, 1) + " km" : formatNumber(km, 0, 0) + " km";
+  const rules = catalog.units[unit];
+  const value = km / rules.km;
+  return rules.pattern.replace("{n}", value < 10 ? formatNumber(value, 1, 1) : formatNumber(value, 0, 0));
 }
 
 /** Lower case without accents, to compare what was typed with a suggestion. */

@@ -1,4 +1,5 @@
-/* Inside an embedding page (embed.js): report the content's height so the frame grows to fit it. */
+/* Inside an embedding page (embed.js): report the content's height so the frame grows to fit it,
+ * and the page's title (in the page's language), which the frame takes as its accessible name. */
 import { store } from "./state.js";
 
 const REPORT_EVERY_MS = 1000; // a safety net for changes no observer sees (fonts, images)
@@ -16,5 +17,5 @@ function reportHeight() {
   if (detail.open) height = Math.max(height, Math.ceil(detail.getBoundingClientRect().bottom + window.scrollY + 16));
   if (height === store.lastHeight) return;
   store.lastHeight = height;
-  window.parent.postMessage({ type: "partner-locator:height", height: height }, "*");
+  window.parent.postMessage({ type: "partner-locator:height", height: height, title: document.title }, "*");
 }

@@ -3,16 +3,18 @@
  * (dom.js, template.js), never as HTML; links from the data are checked first (links.js). */
 import { closeDetail, onDetailClosed, openDetail } from "./detail.js";
 import { $ } from "./dom.js";
+import { setUnit } from "./format.js";
+import { catalog, t } from "./i18n.js";
 import { watchHeight } from "./height.js";
 import { createMapView } from "./map.js";
 import { changeSearch, clearAllFilters, nearMe, runSearch, showResults } from "./search.js";
-import { DEFAULT_RADIUS, fixSort, hasOrigin, readState, store, syncUrl } from "./state.js";
+import { fixSort, hasOrigin, radiusKm, readState, store, syncUrl, unitOf, urlInLanguage } from "./state.js";
 import { closeSuggestions, onInput, onKeydown, onSubmit } from "./suggest.js";
 
 function init() {
   store.ui = {
     form: $("search-form"), input: $("search-input"), suggestions: $("suggestions"), nearMe: $("near-me"),
-    radius: $("radius"), sort: $("sort"), collapse: $("collapse"), originChip: $("origin-chip"), clearOrigin: $("clear-origin"),
+    radius: $("radius"), unit: $("unit"), sort: $("sort"), collapse: $("collapse"), originChip: $("origin-chip"), clearOrigin: $("clear-origin"),
     filters: $("filters"), filterCount: $("filter-count"), filterSummary: $("filter-summary"), clearFilters: $("clear-filters"),
     status: $("status"), message: $("message"), results: $("results"), pagination: $("pagination"),
     detail: $("detail"), detailBody: $("detail-body"), detailClose: $("detail-close"), mapNote: $("map-note")
@@ -20,11 +22,13 @@ function init() {
   setUpEmbedding();
   if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) $("filters-panel").open = false;
   store.state = readState(window.location.search);
+  setUnit(unitOf(store.state));
   wireSearchBox();
   wireOptions();
   wireDetail();
   window.addEventListener("popstate", function () {
     store.state = readState(window.location.search);
+    setUnit(unitOf(store.state));
     store.notice = null;
     closeDetail();
     runSearch();
@@ -58,17 +62,27 @@ function wireSearchBox() {
   ui.nearMe.addEventListener("click", nearMe);
   ui.clearOrigin.addEventListener("click", function () {
     if (!store.state.q) ui.input.value = "";
-    changeSearch(function (s) { s.place = null; s.near = null; s.lat = null; s.lon = null; fixSort(s); });
+    changeSearch(function (s) { s.text = null; s.place = null; s.near = null; s.lat = null; s.lon = null; fixSort(s); });
   });
 }
 
-/** Distance, sort and "one per partner": a default value is left out of the URL. */
+/** Distance, unit, sort, "one per partner" and the page's language: a default value is left out of the URL. */
 function wireOptions() {
   const ui = store.ui;
   ui.radius.addEventListener("change", function () {
     const value = ui.radius.value;
-    changeSearch(function (s) { s.radius_km = value === String(DEFAULT_RADIUS) ? null : value; });
+    changeSearch(function (s) { s.radius_km = value === catalog.units[unitOf(s)].default_radius ? null : value; });
   });
+  ui.unit.addEventListener("change", function () {
+    const value = ui.unit.value;
+    changeSearch(function (s) { // the same search, its distances written in the other unit
+      const radius = radiusKm(s);
+      s.unit = value === catalog.default_unit ? null : value;
+      s.radius_km = radius === catalog.units[value].default_radius ? null : radius;
+      setUnit(value);
+    });
+  });
+  $("ui-language").addEventListener("change", function (e) { window.location.assign(urlInLanguage(e.target.value)); });
   ui.sort.addEventListener("change", function () {
     const value = ui.sort.value;
     const byDefault = hasOrigin(store.state) ? "distance" : "relevance";
@@ -93,7 +107,7 @@ function setUpMap() {
   store.mapView = createMapView($("map"));
   if (store.mapView) return;
   document.documentElement.classList.add("no-map");
-  store.ui.mapNote.textContent = "The map is not available; the list shows every result.";
+  store.ui.mapNote.textContent = t("The map is not available; the list shows every result.");
   store.ui.mapNote.hidden = false;
 }
 

@@ -3,7 +3,8 @@ import { getJSON, replaceAbort } from "./api.js";
 import { openDetail } from "./detail.js";
 import { debounce, el } from "./dom.js";
 import { formatNumber, tierLabel } from "./format.js";
-import { DEFAULT_RADIUS, apiParams, store } from "./state.js";
+import { t, tn } from "./i18n.js";
+import { apiParams, radiusKm, store } from "./state.js";
 
 const MARKERS_DELAY_MS = 150;
 const COLORS = { premier: "#b7791f", advanced: "#1d5fa8", origin: "#0b2545", highlight: "#d94f00" };
@@ -14,8 +15,9 @@ export function createMapView(container) {
   const L = window.L;
   let map;
   try {
-    map = L.map(container, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomControl: true, attributionControl: true })
+    map = L.map(container, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomControl: false, attributionControl: true })
       .setView([35, 10], 2);
+    L.control.zoom({ zoomInTitle: t("Zoom in"), zoomOutTitle: t("Zoom out") }).addTo(map); // Leaflet's own titles are English
   } catch (e) {
     return null;
   }
@@ -49,7 +51,7 @@ function addTiles(L, map, container) {
   tiles.on("tileerror", function () {
     failed += 1;
     if (failed !== 1) return;
-    note.textContent = "Map background unavailable; partner locations are still shown.";
+    note.textContent = t("Map background unavailable; partner locations are still shown.");
     note.hidden = false;
     container.classList.add("tiles-failed");
   });
@@ -62,9 +64,9 @@ function addLegend(L, map) {
     options: { position: "topright" },
     onAdd: function () {
       return el("div", { class: "map-legend", "aria-hidden": "true" },
-        el("span", {}, el("i", { class: "dot dot-premier" }), "Premier"),
-        el("span", {}, el("i", { class: "dot dot-advanced" }), "Advanced"),
-        el("span", {}, el("i", { class: "dot dot-cluster" }), "Group: zoom in"));
+        el("span", {}, el("i", { class: "dot dot-premier" }), tierLabel("premier")),
+        el("span", {}, el("i", { class: "dot dot-advanced" }), tierLabel("advanced")),
+        el("span", {}, el("i", { class: "dot dot-cluster" }), t("Group: zoom in")));
     }
   });
   new Legend().addTo(map);
@@ -117,7 +119,7 @@ function pointMarker(L, point) {
     radius: premier ? 8 : 7, weight: 2, color: "#ffffff",
     fillColor: premier ? COLORS.premier : COLORS.advanced, fillOpacity: 0.95, className: "site-marker"
   });
-  marker.bindTooltip(el("span", { text: point.company + " (" + tierLabel(point.tier) + ")" }), { direction: "top", offset: [0, -6] });
+  marker.bindTooltip(el("span", { translate: "no", text: point.company + " (" + tierLabel(point.tier) + ")" }), { direction: "top", offset: [0, -6] });
   marker.on("click", function () { openDetail(point.site_id, null); });
   return marker;
 }
@@ -125,10 +127,11 @@ function pointMarker(L, point) {
 function clusterMarker(view, cluster) {
   const L = view.L, n = cluster.count;
   const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
-  const label = el("span", { text: n >= 10000 ? Math.round(n / 1000) + "k" : String(n) });
+  const label = el("span", { text: n >= 10000 ? t("%(thousands)sk", { thousands: formatNumber(Math.round(n / 1000)) }) : formatNumber(n) });
   const marker = L.marker([cluster.lat, cluster.lon], {
     icon: L.divIcon({ className: "cluster-marker", html: label, iconSize: [size, size] }),
-    title: formatNumber(n) + " partner sites: zoom in", alt: formatNumber(n) + " partner sites", keyboard: true
+    title: tn("%(count)s partner site: zoom in", "%(count)s partner sites: zoom in", n, { count: formatNumber(n) }),
+    alt: tn("%(count)s partner site", "%(count)s partner sites", n, { count: formatNumber(n) }), keyboard: true
   });
   marker.on("click", function () { view.map.setView([cluster.lat, cluster.lon], Math.min(view.map.getZoom() + 2, 18)); });
   return marker;
@@ -144,10 +147,10 @@ function showSearch(view, data) {
     const center = [data.origin.lat, data.origin.lon];
     points.push(center);
     L.circleMarker(center, { radius: 6, color: COLORS.origin, weight: 3, fillColor: "#ffffff", fillOpacity: 1, className: "origin-marker" })
-      .bindTooltip(el("span", { text: data.origin.label || "Your location" }))
+      .bindTooltip(el("span", { text: data.origin.label || t("Your location") }))
       .addTo(view.origin);
-    if (!data.nearest_fallback) {
-      L.circle(center, { radius: Number(store.state.radius_km || DEFAULT_RADIUS) * 1000, color: COLORS.origin, weight: 1,
+    if (!data.nearest_fallback && !(data.interpreted_as && data.interpreted_as.country)) { // a country has no radius
+      L.circle(center, { radius: Number(radiusKm(store.state)) * 1000, color: COLORS.origin, weight: 1,
                          opacity: 0.5, fillOpacity: 0.04, interactive: false }).addTo(view.origin);
     }
   }

@@ -4,13 +4,12 @@ import { originLabel, renderControls } from "./controls.js";
 import { openDetail } from "./detail.js";
 import { clear, el } from "./dom.js";
 import { renderFacets } from "./facets.js";
-import { formatNumber } from "./format.js";
+import { countryName, formatDistance, formatNumber } from "./format.js";
+import { catalog, t, tn, tParts } from "./i18n.js";
 import { placeButtons, showMessage } from "./messages.js";
 import { changeSearch, clearAllFilters } from "./search.js";
-import { DEFAULT_RADIUS, filterCount, hasOrigin, store } from "./state.js";
+import { filterCount, radiusKm, store, unitOf } from "./state.js";
 
-const RADII = [10, 25, 50, 100, 250, 500, 1000, 20000]; // the "Within" choices
-const ANY_DISTANCE = 20000;
 const MAX_PAGED = 10000; // the API pages through the first 10,000 results only
 
 export function renderResponse(data) {
@@ -23,63 +22,86 @@ export function renderResponse(data) {
   clear(ui.message);
   if (store.notice) showMessage(store.notice.kind, store.notice.build());
   if (data.nearest_fallback) describeFallback(data);
-  else if (!data.results.length) describeNothing();
+  else if (!data.results.length) describeNothing(data);
   else describeResults(data);
   ui.results.classList.toggle("is-fallback", !!data.nearest_fallback);
   data.results.forEach(function (site) { ui.results.appendChild(resultItem(site)); });
   renderPagination(data);
 }
 
-function radiusKm() { return Number(store.state.radius_km || DEFAULT_RADIUS); }
+function radiusText() { return formatDistance(Number(radiusKm(store.state))); }
 
-function whereText() {
-  return hasOrigin(store.state) ? " within " + formatNumber(radiusKm()) + " km of " + originLabel() : "";
+/** What was searched and where, as one phrase ("matching “x” within 100 km of Aarhus"), or "". */
+function scopeText(data) {
+  const reading = data.interpreted_as, words = store.state.q || (reading && reading.words);
+  const country = reading && reading.country ? countryName(reading.country) : null;
+  const near = data.origin && !country ? { radius: radiusText(), place: originLabel() } : null;
+  if (words && near) return t("matching “%(words)s” within %(radius)s of %(place)s", Object.assign({ words: words }, near));
+  if (words && country) return t("matching “%(words)s” in %(country)s", { words: words, country: country });
+  if (words) return t("matching “%(words)s”", { words: words });
+  if (near) return t("within %(radius)s of %(place)s", near);
+  if (country) return t("in %(country)s", { country: country });
+  return "";
 }
 
-function whatText() { return store.state.q ? " matching \u201c" + store.state.q + "\u201d" : ""; }
+function sentence(found, scope) {
+  return scope ? t("%(found)s %(scope)s.", { found: found, scope: scope }) : t("%(found)s.", { found: found });
+}
 
 function describeFallback(data) {
-  const radius = formatNumber(radiusKm()), n = data.results.length;
-  store.ui.status.textContent = "The " + n + " nearest partner site" + (n === 1 ? "" : "s") + " beyond " + radius + " km.";
+  const n = data.results.length, scope = scopeText(data);
+  store.ui.status.textContent = tn("%(count)s nearest partner site beyond %(radius)s.", "%(count)s nearest partner sites beyond %(radius)s.",
+                                   n, { count: formatNumber(n), radius: radiusText() });
   showMessage("info", [
-    el("p", { class: "message-title", text: "No partner" + whatText() + " within " + radius + " km of " + originLabel() + "; the nearest ones:" }),
+    el("p", { class: "message-title", text: t("No partner %(scope)s; the nearest ones:", { scope: scope }) }),
     widenRadiusButton()
   ]);
   store.ui.message.classList.add("fallback");
 }
 
-function describeNothing() {
-  const s = store.state, text = "No partner site found" + whatText() + whereText() + ".";
+function describeNothing(data) {
+  const s = store.state, scope = scopeText(data), words = s.q || (data.interpreted_as && data.interpreted_as.words);
+  const text = scope ? t("No partner site found %(scope)s.", { scope: scope }) : t("No partner site found.");
   store.ui.status.textContent = text;
   showMessage("info", [
     el("p", { class: "message-title", text: text }),
-    el("p", { text: filterCount(s) ? "Try removing some filters" + (s.q ? " or other words." : ".") :
-                    s.q ? "Check the spelling or try other words." : "Try another search." }),
-    filterCount(s) ? el("button", { type: "button", class: "btn", text: "Clear all filters", onclick: clearAllFilters }) : null
+    el("p", { text: filterCount(s) ? (words ? t("Try removing some filters or other words.") : t("Try removing some filters.")) :
+                    words ? t("Check the spelling or try other words.") : t("Try another search.") }),
+    filterCount(s) ? el("button", { type: "button", class: "btn", text: t("Clear all filters"), onclick: clearAllFilters }) : null
   ]);
 }
 
 function describeResults(data) {
-  const s = store.state;
+  const s = store.state, n = data.total;
   const first = (data.page - 1) * data.per_page + 1, last = first + data.results.length - 1;
-  const total = data.total_relation === "gte" ? "more than " + formatNumber(data.total) : formatNumber(data.total);
-  const noun = s.collapse ? (data.total === 1 ? " partner" : " partners") : (data.total === 1 ? " partner site" : " partner sites");
-  store.ui.status.textContent = (data.total > data.results.length ? "Showing " + first + "\u2013" + last + " of " : "") +
-    total + noun + whatText() + whereText() + ".";
+  const values = { count: formatNumber(n) };
+  let found;
+  if (s.collapse) {
+    found = data.total_relation === "gte" ? tn("more than %(count)s partner", "more than %(count)s partners", n, values)
+      : tn("%(count)s partner", "%(count)s partners", n, values);
+  } else {
+    found = data.total_relation === "gte" ? tn("more than %(count)s partner site", "more than %(count)s partner sites", n, values)
+      : tn("%(count)s partner site", "%(count)s partner sites", n, values);
+  }
+  if (n > data.results.length) {
+    found = t("Showing %(first)s–%(last)s of %(total)s", { first: formatNumber(first), last: formatNumber(last), total: found });
+  }
+  store.ui.status.textContent = sentence(found, scopeText(data));
   const alternatives = data.origin && data.origin.alternatives;
   if (alternatives && alternatives.length && s.near) {
-    showMessage("hint", [el("span", { text: "Showing results near " + data.origin.label + ". Did you mean " }),
-                         placeButtons(alternatives.slice(0, 4)), el("span", { text: "?" })]);
+    showMessage("hint", [el("span", { text: t("Showing results near %(place)s.", { place: data.origin.label }) }), " ",
+                         el("span", {}, tParts("Did you mean %(places)s?", { places: placeButtons(alternatives.slice(0, 4)) }))]);
   }
 }
 
 function widenRadiusButton() {
-  const radius = radiusKm();
-  const wider = RADII.filter(function (r) { return r > radius; })[0];
-  if (!wider) return null;
+  const radius = Number(radiusKm(store.state));
+  const wider = catalog.units[unitOf(store.state)].radii.filter(function (r) { return Number(r.value) > radius + 0.001; })[0];
+  const any = Number(catalog.any_distance);
+  if (radius >= any) return null;
   return el("button", {
-    type: "button", class: "btn", text: wider >= ANY_DISTANCE ? "Search at any distance" : "Search within " + formatNumber(wider) + " km",
-    onclick: function () { changeSearch(function (s) { s.radius_km = String(wider); }); }
+    type: "button", class: "btn", text: wider ? t("Search within %(radius)s", { radius: wider.label }) : t("Search at any distance"),
+    onclick: function () { changeSearch(function (s) { s.radius_km = wider ? wider.value : catalog.any_distance; }); }
   });
 }
 
@@ -101,14 +123,14 @@ function renderPagination(data) {
   nav.hidden = false;
   const current = data.page;
   const list = el("ul");
-  list.appendChild(el("li", {}, el("button", { type: "button", class: "btn", disabled: current <= 1, onclick: goTo(current - 1), text: "\u2039 Previous" })));
+  list.appendChild(el("li", {}, el("button", { type: "button", class: "btn", disabled: current <= 1, onclick: goTo(current - 1), text: "\u2039 " + t("Previous") })));
   pageWindow(current, pages).forEach(function (page) {
     if (page === null) { list.appendChild(el("li", { class: "gap", "aria-hidden": "true", text: "\u2026" })); return; }
     list.appendChild(el("li", {}, el("button", {
       type: "button", class: page === current ? "btn is-current" : "btn", "aria-current": page === current ? "page" : null,
-      "aria-label": "Page " + page, onclick: page === current ? null : goTo(page), text: String(page) })));
+      "aria-label": t("Page %(page)s", { page: formatNumber(page) }), onclick: page === current ? null : goTo(page), text: formatNumber(page) })));
   });
-  list.appendChild(el("li", {}, el("button", { type: "button", class: "btn", disabled: current >= pages, onclick: goTo(current + 1), text: "Next \u203a" })));
+  list.appendChild(el("li", {}, el("button", { type: "button", class: "btn", disabled: current >= pages, onclick: goTo(current + 1), text: t("Next") + " \u203a" })));
   nav.appendChild(list);
 }
 

@@ -2,6 +2,7 @@
 import { getJSON, replaceAbort } from "./api.js";
 import { el } from "./dom.js";
 import { renderControls } from "./controls.js";
+import { t } from "./i18n.js";
 import { renderError, showMessage } from "./messages.js";
 import { renderResponse } from "./results.js";
 import { LIST_PARAMS, apiParams, emptyState, store, syncUrl } from "./state.js";
@@ -53,7 +54,7 @@ export function showFailure(error) {
 export function setBusy(busy) {
   store.ui.results.setAttribute("aria-busy", busy ? "true" : "false");
   document.body.classList.toggle("is-loading", busy);
-  if (busy) store.ui.status.textContent = "Searching…";
+  if (busy) store.ui.status.textContent = t("Searching…");
 }
 
 export function resetSearch() {
@@ -71,11 +72,11 @@ export function clearAllFilters() {
 export function nearMe() {
   const ui = store.ui;
   if (!navigator.geolocation) {
-    showMessage("error", [el("p", { text: "Your browser cannot tell us where you are. Type a city or postal code instead." })]);
+    showMessage("error", [el("p", { text: t("Your browser cannot tell us where you are. Type a country, a city or a postal code instead.") })]);
     return;
   }
   ui.nearMe.disabled = true;
-  ui.status.textContent = "Finding your location…";
+  ui.status.textContent = t("Finding your location…");
   navigator.geolocation.getCurrentPosition(function (position) {
     ui.nearMe.disabled = false;
     const lat = position.coords.latitude.toFixed(4), lon = position.coords.longitude.toFixed(4);
@@ -83,8 +84,8 @@ export function nearMe() {
   }, function (err) {
     ui.nearMe.disabled = false;
     ui.status.textContent = "";
-    const why = err && err.code === 1 ? "Location access was not allowed." : "Your location could not be found.";
+    const why = err && err.code === 1 ? t("Location access was not allowed.") : t("Your location could not be found.");
     showMessage("error", [el("p", { class: "message-title", text: why }),
-                          el("p", { text: "Type a city or postal code instead." })]);
+                          el("p", { text: t("Type a country, a city or a postal code instead.") })]);
   }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
 }

@@ -1,16 +1,18 @@
-/* The search box: place and partner suggestions as you type, and what a submitted text means. */
+/* The search box: country, place and partner suggestions as you type; a submitted text goes to the
+ * server as it is (text=), which reads it. */
 import { getJSON, replaceAbort } from "./api.js";
 import { clear, debounce, el } from "./dom.js";
-import { countryName, fold } from "./format.js";
-import { changeSearch, setBusy, showFailure, showResults } from "./search.js";
-import { placeButtons, renderError } from "./messages.js";
-import { apiParams, cloneState, fixSort, hasOrigin, store, syncUrl } from "./state.js";
+import { countryName } from "./format.js";
+import { t } from "./i18n.js";
+import { changeSearch } from "./search.js";
+import { fixSort, store } from "./state.js";
 
 const SUGGEST_DELAY_MS = 120;
 const MIN_SUGGEST_CHARS = 2;
 
 export function onInput() {
   const text = store.ui.input.value.trim();
+  store.suggest.searched = null;
   if (text.length >= MIN_SUGGEST_CHARS) fetchSuggestions(text);
   else { store.suggest.items = []; ++store.suggest.seq; closeSuggestions(); }
 }
@@ -28,26 +30,31 @@ export function onKeydown(e) {
 export function onSubmit(e) {
   e.preventDefault();
   if (store.suggest.active >= 0) { chooseSuggestion(store.suggest.active); return; }
-  submitText(store.ui.input.value);
+  closeSuggestions();
+  searchText(store.ui.input.value);
 }
 
 const fetchSuggestions = debounce(function (text) {
-  const suggest = store.suggest, seq = ++suggest.seq;
+  const suggest = store.suggest;
+  if (text === suggest.searched) return;
+  const seq = ++suggest.seq;
   suggest.abort = replaceAbort(suggest.abort);
   getJSON("/suggest", new URLSearchParams({ q: text.slice(0, 100) }), suggest.abort && suggest.abort.signal).then(function (data) {
     if (seq !== suggest.seq || store.ui.input.value.trim() !== text) return;
-    suggest.lastText = text;
     const labels = {};
     const places = (data.places || []).filter(function (p) { // two places of one name and country read the same
       if (labels[p.label]) return false;
       labels[p.label] = true;
       return true;
     });
-    suggest.items = places.map(function (p) { return { kind: "place", data: p }; })
+    suggest.items = (data.countries || []).map(function (c) { return { kind: "country", data: c }; })
+      .concat(places.map(function (p) { return { kind: "place", data: p }; }))
       .concat((data.companies || []).map(function (c) { return { kind: "company", data: c }; }));
     renderSuggestions();
   }, function () { /* suggestions are a convenience: stay quiet */ });
 }, SUGGEST_DELAY_MS);
+
+const GROUP_TITLES = { country: t("Countries"), place: t("Places"), company: t("Partners") };
 
 function renderSuggestions() {
   const ui = store.ui, items = store.suggest.items;
@@ -59,7 +66,7 @@ function renderSuggestions() {
   items.forEach(function (s, i) {
     if (s.kind !== group) {
       group = s.kind;
-      ui.suggestions.appendChild(el("li", { class: "suggestion-group", role: "presentation", text: group === "place" ? "Places" : "Partners" }));
+      ui.suggestions.appendChild(el("li", { class: "suggestion-group", role: "presentation", text: GROUP_TITLES[group] }));
     }
     ui.suggestions.appendChild(suggestionOption(s, i));
   });
@@ -69,15 +76,23 @@ function renderSuggestions() {
 
 function suggestionOption(s, i) {
   const option = el("li", { id: "suggestion-" + i, role: "option", class: "suggestion suggestion-" + s.kind, "aria-selected": "false",
-                            dataset: { index: String(i) } },
-    s.kind === "place"
-      ? [el("span", { class: "suggestion-main", text: s.data.name || s.data.label }),
-         el("span", { class: "suggestion-sub", text: countryName(s.data.country) })]
-      : [el("span", { class: "suggestion-main", text: s.data.company }),
-         el("span", { class: "suggestion-sub", text: "Partner" })]);
+                            dataset: { index: String(i) } }, suggestionText(s));
   option.addEventListener("mousedown", function (e) { e.preventDefault(); }); // keep the focus in the box
   option.addEventListener("click", function () { chooseSuggestion(i); });
   return option;
+}
+
+function suggestionText(s) {
+  if (s.kind === "country") {
+    return [el("span", { class: "suggestion-main", text: countryName(s.data.code) }),
+            el("span", { class: "suggestion-sub", text: t("Country") })];
+  }
+  if (s.kind === "place") {
+    return [el("span", { class: "suggestion-main", translate: "no", text: s.data.name || s.data.label }),
+            el("span", { class: "suggestion-sub", text: countryName(s.data.country) })];
+  }
+  return [el("span", { class: "suggestion-main", translate: "no", text: s.data.company }),
+          el("span", { class: "suggestion-sub", text: t("Partner") })];
 }
 
 export function closeSuggestions() {
@@ -107,7 +122,8 @@ function chooseSuggestion(i) {
   const s = store.suggest.items[i];
   closeSuggestions();
   if (!s) return;
-  if (s.kind === "place") choosePlace(s.data);
+  if (s.kind === "country") searchText(countryName(s.data.code));
+  else if (s.kind === "place") choosePlace(s.data);
   else chooseCompany(s.data);
 }
 
@@ -115,78 +131,26 @@ export function choosePlace(place) {
   store.ui.input.value = place.label;
   store.lastResponse = store.lastResponse && Object.assign({}, store.lastResponse, { origin: { label: place.label } });
   changeSearch(function (s) {
-    s.place = String(place.id); s.near = null; s.lat = null; s.lon = null; s.q = null;
+    s.place = String(place.id); s.near = null; s.lat = null; s.lon = null; s.q = null; s.text = null;
     if (s.sort === "distance") s.sort = null;
   });
 }
 
 function chooseCompany(company) {
   store.ui.input.value = company.company;
-  changeSearch(function (s) { s.q = company.company; if (s.sort === "distance" && !hasOrigin(s)) s.sort = null; });
+  changeSearch(function (s) { s.q = company.company; s.text = null; fixSort(s); });
 }
 
-/** Free text submitted without picking a suggestion: a place if it is one, else words to search for. */
-function submitText(text) {
+/** Text submitted without picking a suggestion: the server reads what it means (a country, a
+ *  place, a place and words, or words) and says how in its answer; the page never guesses. */
+function searchText(text) {
   text = text.trim();
-  closeSuggestions();
-  if (!text) {
-    changeSearch(function (s) { s.q = null; if (s.near || s.place) { s.near = null; s.place = null; } fixSort(s); });
-    return;
-  }
-  const origin = store.lastResponse && store.lastResponse.origin;
-  if (store.state.place && !store.state.q && origin && origin.label === text) { changeSearch(function () {}); return; }
-  if (store.suggest.lastText === text && chooseMatchingSuggestion(fold(text))) return;
-  searchPlaceOrWords(text);
-}
-
-/** A suggestion shown for exactly this text is what was meant. */
-function chooseMatchingSuggestion(folded) {
-  return store.suggest.items.some(function (s) {
-    if (s.kind === "place" && (fold(s.data.name) === folded || fold(s.data.label) === folded)) { choosePlace(s.data); return true; }
-    if (s.kind === "company" && fold(s.data.company) === folded) { chooseCompany(s.data); return true; }
-    return false;
+  ++store.suggest.seq; // suggestions still on their way (or about to be asked for) are for a text already searched
+  store.suggest.items = [];
+  store.suggest.searched = text;
+  store.ui.input.value = text;
+  changeSearch(function (s) {
+    s.text = text || null; s.q = null; s.near = null; s.place = null;
+    if (s.sort === "distance") s.sort = null; // the text may not name a place
   });
-}
-
-/** Try the text as a place; the gazetteer knows spellings ("Aarhus", "Paris, US") the box may not have suggested. */
-function searchPlaceOrWords(text) {
-  const attempt = cloneState(store.state);
-  attempt.q = null; attempt.place = null; attempt.lat = null; attempt.lon = null; attempt.near = text; attempt.page = 1; attempt.site = null;
-  if (attempt.sort === "distance") attempt.sort = null;
-  const seq = ++store.searchSeq;
-  if (store.searchAbort) store.searchAbort.abort();
-  setBusy(true);
-  getJSON("/partners", apiParams(attempt, false)).then(function (data) {
-    if (seq !== store.searchSeq) return;
-    store.state = attempt; store.notice = null;
-    syncUrl(true);
-    showResults(data);
-  }, function (error) {
-    if (seq !== store.searchSeq) return;
-    if (error.status === 400 && error.fields && error.fields.near) { searchWords(text, attempt, error, seq); return; }
-    store.state = attempt; syncUrl(true); setBusy(false); renderError(error);
-  });
-}
-
-/** Not a place: search the words instead (company, address, industries, description). */
-function searchWords(text, attempt, placeError, seq) {
-  const words = cloneState(store.state);
-  words.q = text; words.near = null; words.place = null; words.page = 1; words.site = null;
-  if (!hasOrigin(words) && words.sort === "distance") words.sort = null;
-  getJSON("/partners", apiParams(words, false)).then(function (data) {
-    if (seq !== store.searchSeq) return;
-    if (!data.results.length && !data.nearest_fallback) { store.state = attempt; syncUrl(true); showFailure(placeError); return; }
-    store.state = words;
-    store.notice = { kind: "hint", build: function () { return wordsNotice(text, placeError.suggestions); } };
-    syncUrl(true);
-    showResults(data);
-  }, function (error) {
-    if (seq !== store.searchSeq) return;
-    store.state = words; syncUrl(true); setBusy(false); renderError(error);
-  });
-}
-
-function wordsNotice(text, places) {
-  return [el("span", { text: "No place called \u201c" + text + "\u201d is known, so these partners match the words you typed." }),
-          places && places.length ? [el("span", { text: " Did you mean the place " }), placeButtons(places.slice(0, 1)), "?"] : null];
 }

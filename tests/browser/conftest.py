@@ -58,6 +58,24 @@ def sync_api():
     return module
 
 
+@pytest.fixture(scope="module")
+def expect(sync_api):
+    return sync_api.expect
+
+
+@pytest.fixture(scope="module")
+def api(api_app):
+    """GET an API path from the test's own app (no browser): the answer the page should show."""
+    client = api_app.test_client()
+
+    def get(path: str, **params) -> dict:
+        response = client.get(path, query_string=params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return response.get_json()
+
+    return get
+
+
 @pytest.fixture(scope="session")
 def live_server(api_app):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here
@@ -110,7 +128,7 @@ def page_log():
 
 @pytest.fixture
 def context(browser, page_log):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en-US", timezone_id="UTC")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="en", timezone_id="UTC")
     context.set_default_timeout(8000)
 
     def only_local(route):

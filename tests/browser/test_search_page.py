@@ -14,23 +14,6 @@ UNKNOWN_PLACE = "Qxzqxzville"
 
 
 @pytest.fixture(scope="module")
-def expect(sync_api):
-    return sync_api.expect
-
-
-@pytest.fixture(scope="module")
-def api(api_app):
-    client = api_app.test_client()
-
-    def get(path: str, **params) -> dict:
-        response = client.get(path, query_string=params)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return response.get_json()
-
-    return get
-
-
-@pytest.fixture(scope="module")
 def aarhus(api) -> dict:
     places = api("/api/v1/suggest", q="Aar")["places"]
     return next(place for place in places if place["name"] in ("Århus", "Aarhus"))
@@ -127,10 +110,10 @@ def test_the_keyboard_picks_a_suggestion_and_near_me_searches_around_the_user(pa
     wait_idle(page)
     box = search_box(page)
     box.press_sequentially("Aar", delay=30)
-    expect(page.get_by_role("option").first).to_be_visible()
+    expect(page.locator("#suggestions").get_by_role("option").first).to_be_visible()
     box.press("ArrowDown")
     expect(box).to_have_attribute("aria-activedescendant", "suggestion-0")
-    expect(page.get_by_role("option").first).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#suggestions").get_by_role("option").first).to_have_attribute("aria-selected", "true")
     box.press("Enter")
     expect(page).to_have_url(re.compile(rf"[?&]place={aarhus['id']}(&|$)"))
     expect(box).to_have_attribute("aria-expanded", "false")
@@ -223,27 +206,35 @@ def test_pages_follow_the_api_and_land_in_the_url(page, live_server, api, expect
     expect(page).not_to_have_url(re.compile(r"[?&]page="))
 
 
-def test_an_unknown_place_gets_a_helpful_message(page, live_server, expect):
+def test_unknown_words_say_nothing_matched_and_offer_the_places_they_may_mean(page, live_server, expect):
     page.goto(live_server.url + "/")
     wait_idle(page)
+    searches = partner_searches(page)
     search_box(page).fill(UNKNOWN_PLACE)
     search_box(page).press("Enter")
-    message = page.locator("#message")
-    expect(message).to_contain_text(f"We don't know a place called \u201c{UNKNOWN_PLACE}\u201d")
-    expect(message).to_contain_text("Did you mean")
-    expect(message).to_contain_text("Try a city name")
-    assert message.get_by_role("button").count() >= 1
-    expect(page.locator("#results > li")).to_have_count(0)
-    assert query(page) == {"near": [UNKNOWN_PLACE]}
-
-    page.reload()  # the shared link says the same
-    expect(page.locator("#message")).to_contain_text(f"We don't know a place called \u201c{UNKNOWN_PLACE}\u201d")
-
-    # Picking one of the suggested places searches there.
-    page.locator("#message").get_by_role("button").first.click()
+    expect(page.locator("#status")).to_contain_text(f"No partner site found matching \u201c{UNKNOWN_PLACE}\u201d")
+    assert query(page) == {"text": [UNKNOWN_PLACE]}
+    assert len(searches) == 1, "the text is sent once, as text=: the server reads it, the page never retries"
+    chip = page.locator("#origin-chip")
+    expect(chip).to_contain_text(f"Showing partners matching \u201c{UNKNOWN_PLACE}\u201d")
+    expect(chip).to_contain_text("Did you mean")
+    chip.locator(".origin-alternatives").get_by_role("button").first.click()  # a place it may be a misspelling of
     expect(page).to_have_url(re.compile(r"[?&]place=\d+"))
     wait_idle(page)
-    expect(page.locator("#message")).not_to_contain_text("We don't know")
+    assert "text" not in query(page)
+
+
+def test_an_unknown_near_place_in_a_link_gets_a_helpful_message(page, live_server, expect):
+    page.goto(f"{live_server.url}/?near={UNKNOWN_PLACE}")
+    message = page.locator("#message")
+    expect(message).to_contain_text(f"We don\u2019t know a place called \u201c{UNKNOWN_PLACE}\u201d")
+    expect(message).to_contain_text("Did you mean")
+    expect(message).to_contain_text("Try a city name")
+    expect(page.locator("#results > li")).to_have_count(0)
+    message.get_by_role("button").first.click()  # picking one of the suggested places searches there
+    expect(page).to_have_url(re.compile(r"[?&]place=\d+"))
+    wait_idle(page)
+    expect(page.locator("#message")).not_to_contain_text("We don")
 
 
 def test_nothing_within_the_radius_explains_the_nearest_fallback(page, live_server, api, expect):
@@ -328,7 +319,7 @@ def test_the_server_and_the_browser_render_the_same_cards(browser, page, live_se
     expected = api("/api/v1/partners", near="Aarhus", radius_km=250)
     assert len(expected["results"]) == 20 and any(site["site_name"] for site in expected["results"])
 
-    without_js = browser.new_context(java_script_enabled=False)  # the cards exactly as the server sent them
+    without_js = browser.new_context(java_script_enabled=False, locale="en")  # the cards exactly as the server sent them
     server_page = without_js.new_page()
     server_page.goto(url)
     from_server = cards(server_page)
@@ -351,21 +342,27 @@ def test_the_server_and_the_browser_render_the_same_cards(browser, page, live_se
     expect(page.locator("#results .company").first).to_have_text(expected["results"][0]["company"])
 
 
-def test_the_browser_formats_numbers_and_names_as_the_server_does(page, live_server):
+@pytest.mark.parametrize("lang", ["en", "en-US", "de", "de-CH", "fr", "es", "ja"])
+def test_the_browser_formats_numbers_and_names_as_the_server_does_and_as_intl_does(page, live_server, lang):
     from locator.api import display
+    from locator.api.i18n import ui_for
 
-    page.goto(live_server.url + "/")
+    ui = ui_for(lang)
+    page.goto(f"{live_server.url}/?lang={lang}")
     wait_idle(page)
     kms = [0, 0.04, 0.05, 4.2, 4.25, 4.35, 9.949, 9.95, 9.96, 10, 12.5, 99.5, 1234.4, 12345.6, 20015.087]
-    numbers = [0, 37.5, 1.23456, 1.0005, 1234, 1234567, 20000]
+    numbers = [0, 37.5, 1.23456, 1.0005, 1234, 12345, 1234567, 20000]
     got = page.evaluate("""async ([kms, numbers]) => {
         const format = await import("./static/js/format.js");
-        return [kms.map(format.formatKm), numbers.map(n => format.formatNumber(n)),
+        const locale = document.documentElement.lang;
+        const intl = n => new Intl.NumberFormat(locale, {maximumFractionDigits: 3}).format(n);
+        return [kms.map(format.formatDistance), numbers.map(n => format.formatNumber(n)), numbers.map(intl),
                 ["DK", "DE", "US", "XX"].map(format.countryName), ["da", "en", "nb", "xx"].map(format.languageName)];
     }""", [kms, numbers])
-    assert got == [[display.format_km(km) for km in kms], [display.format_number(n) for n in numbers],
-                   [display.country_name(code) for code in ("DK", "DE", "US", "XX")],
-                   [display.language_name(code) for code in ("da", "en", "nb", "xx")]]
+    server = [display.format_number(n, ui=ui) for n in numbers]
+    assert got == [[display.format_distance(km, ui) for km in kms], server, server,
+                   [display.country_name(code, ui) for code in ("DK", "DE", "US", "XX")],
+                   [display.language_name(code, ui) for code in ("da", "en", "nb", "xx")]]
 
 
 # ---------------------------------------------------------------- embedding and docs

@@ -21,7 +21,8 @@ from tests.integration.test_api_search import AARHUS, get_json
 LONG_Q = "a" * 201
 RESULT_KEYS = {"site_id", "partner_id", "company", "site_name", "tier", "certifications", "address", "location",
                "distance_km", "contact", "languages", "industries", "description"}
-SEARCH_KEYS = {"total", "total_relation", "page", "per_page", "origin", "nearest_fallback", "results", "facets"}
+SEARCH_KEYS = {"total", "total_relation", "page", "per_page", "origin", "nearest_fallback", "results", "facets",
+               "interpreted_as"}
 INTERNALS = re.compile(r"Traceback|File \"|\.py\b|elastic|_shards|root_cause|caused_by|search_phase|partner-locator|"
                        r"index_not_found|BadRequestError|Exception", re.I)
 CONFIDENTIAL = re.compile(r"revenue|person_id|persons|\bprogram\b|\bE\d{6}\b|terms_accepted|ambassador", re.I)
@@ -58,6 +59,10 @@ BAD_REQUESTS = [
     ("/api/v1/partners?place=abc", {"place"}),
     ("/api/v1/partners?foo=1", {"foo"}),
     ("/api/v1/partners?q=" + LONG_Q, {"q"}),
+    ("/api/v1/partners?text=" + LONG_Q, {"text"}),
+    ("/api/v1/partners?text=Aarhus&q=retail", {"text", "q"}),
+    ("/api/v1/partners?text=Aarhus&near=Aarhus", {"text", "near"}),
+    ("/api/v1/partners/markers?bbox=54,7,58,13&text=Aarhus&q=retail", {"text", "q"}),
     ("/api/v1/partners?page=1&page=2", {"page"}),
     ("/api/v1/partners?q=a&q=b", {"q"}),
     ("/api/v1/partners?lat=abc&per_page=0&tier=gold&foo=1&page=1&page=2&q=" + LONG_Q,

@@ -114,3 +114,41 @@ def test_data_cannot_break_out_of_the_page(api_app):
     assert json.loads(page.blocks["initial-response"]) == answer
     assert "&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt; &amp; Co" in html
     assert display.country_name("DK") in html
+
+
+@pytest.mark.parametrize(("query", "headers", "lang", "title"), [
+    ("", {}, "en", "Find a Milestone partner"),
+    ("?lang=de", {}, "de", "Milestone-Partner finden"),
+    ("", {"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.5"}, "ja-JP", "Milestone パートナーを探す"),
+    ("?lang=fr", {"Accept-Language": "de"}, "fr", "Trouver un partenaire Milestone"),
+    ("?lang=pt", {"Accept-Language": "es-MX"}, "es-MX", "Encontrar un socio de Milestone"),
+])
+def test_the_page_is_in_the_visitors_language(api, query, headers, lang, title):
+    response = api.get("/" + query, headers=headers)
+    assert "Accept-Language" in response.vary  # a cache must keep one copy per language
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html and f"<h1>{title}</h1>" in html
+    catalog = json.loads(parse(response).blocks["locator-catalog"])
+    assert catalog["locale"] == lang and catalog["messages"].get("Find a Milestone partner", title) == title
+
+
+def test_the_docs_page_is_in_the_visitors_language(api):
+    html = api.get("/api/v1/docs?lang=es").get_data(as_text=True)
+    assert '<html lang="es">' in html and "<h1 id=\"api-title\">API de Partner Locator</h1>" in html
+    assert '<a href="../../?lang=es">Página de búsqueda</a>' in html  # the way back keeps the language
+
+
+def test_in_miles_the_first_results_use_the_default_radius_of_miles(api):
+    answer = api.get("/api/v1/partners?near=Aarhus&radius_km=80.467").get_json()
+    page = parse(api.get("/?lang=en-US&near=Aarhus"))
+    assert json.loads(page.blocks["initial-response"]) == answer
+    assert json.loads(page.blocks["locator-catalog"])["unit"] == "mi"
+    in_km = parse(api.get("/?lang=en-US&unit=km&near=Aarhus"))  # the visitor switched to km
+    assert json.loads(in_km.blocks["initial-response"]) == api.get("/api/v1/partners?near=Aarhus").get_json()
+
+
+def test_a_text_search_in_the_url_is_rendered_with_how_it_was_read(api):
+    answer = api.get("/api/v1/partners?text=Dinamarca").get_json()
+    page = parse(api.get("/?text=Dinamarca&lang=es"))
+    assert json.loads(page.blocks["initial-response"]) == answer and answer["interpreted_as"]["country"] == "DK"
+    assert page.cards == [site["site_id"] for site in answer["results"]]

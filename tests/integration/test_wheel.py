@@ -76,7 +76,14 @@ def venv(wheel, tmp_path_factory, base_settings) -> Path:
     try:
         _pip(python, *offline)
     except AssertionError:  # the wheelhouse lacks a dependency: fetch it once, then install offline
-        _pip(python, "download", "-d", house, "-c", constraints, wheel)
+        # Into a fresh folder: pip would take a project wheel left in the wheelhouse by an older run
+        # for this one ("already downloaded") and miss a dependency added since. The project's own
+        # wheel is never cached; the dependencies are, for the next runs.
+        fetched = home / "fetched"
+        _pip(python, "download", "-d", fetched, "-c", constraints, wheel)
+        for path in fetched.glob("*.whl"):
+            if not path.name.startswith("partner_locator-") and not (house / path.name).exists():
+                shutil.copy2(path, house / path.name)
         _pip(python, *offline)
     return home / "venv"
 
@@ -96,7 +103,10 @@ def test_the_wheel_holds_the_package_its_config_and_static_files_and_nothing_sta
     assert {"locator/_config/defaults.toml", "locator/_config/program.toml",
             "locator/_config/roles/partner_locator_reader.json", "locator/api/templates/index.html",
             "locator/api/templates/card.html", "locator/_static/js/main.js",
-            "locator/_static/vendor/leaflet/leaflet.js", "locator/_static/vendor/leaflet/LICENSE"} <= names
+            "locator/_static/vendor/leaflet/leaflet.js", "locator/_static/vendor/leaflet/LICENSE",
+            "locator/api/templates/docs.html", "locator/api/translations/ja/LC_MESSAGES/messages.mo"} <= names
+    catalogs = {name.split("/")[3] for name in names if name.startswith("locator/api/translations/") and name.endswith(".mo")}
+    assert catalogs == {"de", "fr", "es", "ja"}
     assert not any(name.startswith(("static/", "config/", "tests/", "benchmarks/")) for name in names)
 
 
@@ -117,6 +127,7 @@ def test_installed_from_the_wheel_it_starts_indexes_and_serves_outside_the_check
     with _served(command, tmp_path, env) as base:
         page = _get(base + "/")
         assert b"Find a Milestone partner" in page
+        assert "Milestone-Partner finden" in _get(base + "/?lang=de").decode()  # the catalogs came with the wheel
         assert len(_get(base + "/static/vendor/leaflet/leaflet.js")) > 100_000
         assert "/api/v1/partners" in orjson.loads(_get(base + "/api/v1/openapi.json"))["paths"]
         first = orjson.loads(_get(base + "/api/v1/partners?per_page=1"))

