@@ -264,14 +264,19 @@ class Server:
         return process_tree(self.process.pid)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_server(self.process)
         self.log.close()
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """SIGTERM (gunicorn stops its workers gracefully), SIGKILL after 20 s; always waited for."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def cpu_seconds(pids: list[int]) -> float:

@@ -27,7 +27,6 @@ import http.client
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from api_bench import (PREFIX, PREFIX_ENV, HttpClient, bench_settings, cpu_seconds, ensure_index,  # noqa: E402
-                       free_port, percentile, wrk_run)
+                       free_port, percentile, stop_server, wrk_run)
 from hand_bodies import body_for  # noqa: E402
 from machine import process_tree, wait_until_quiet  # noqa: E402
 
@@ -84,13 +83,7 @@ class Side:
         return cpu_seconds(process_tree(self.process.pid))
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_server(self.process)
         self.log.close()
 
 
