@@ -8,6 +8,7 @@ that writes the revocations and may read the eligibility index); the CLI assembl
 from __future__ import annotations
 
 import io
+import sys
 from pathlib import Path
 
 import click
@@ -103,7 +104,8 @@ def eligibility_report_command(settings: Settings, output: Path | None, country:
         with output.open("w", encoding="utf-8-sig", newline="") as out:
             count = write_report(documents(es, index, country), out, next_tier_only)
     else:
-        out = io.TextIOWrapper(click.get_binary_stream("stdout"), encoding="utf-8-sig", newline="", write_through=True)
+        sys.stdout.flush()
+        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig", newline="", write_through=True)
         count = write_report(documents(es, index, country), out, next_tier_only)
         out.detach()  # leave stdout open for whoever owns it
-    click.echo(f"{count} rows" + (f" written to {output}" if output else ""), err=True)
+    click.echo(f"{count} {'row' if count == 1 else 'rows'}" + (f" written to {output}" if output else ""), err=True)

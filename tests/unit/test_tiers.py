@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from indexer.program import load_program, parse_program
 from indexer.records import parse_line
 from indexer.grouping import GroupSpill
-from indexer.tiers import Evaluation, GroupState, PersonKeys, evaluate, is_listed, program_facts
+from indexer.tiers import GroupState, PersonKeys, evaluate, is_listed, program_facts
 from locator.core.contract import LISTED_TIERS, TIERS
 
 AS_OF = date(2026, 6, 15)
