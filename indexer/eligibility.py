@@ -77,17 +77,23 @@ def with_refusals(document: dict, refused: dict[str, dict]) -> dict:
 
 
 class DocumentSpill:
-    """Eligibility documents on disk between the evaluation of groups and their loading."""
+    """Eligibility documents on disk between the evaluation of groups and their loading.
+
+    One line per document: its id, a tab, its JSON. Read back as (id, JSON bytes) that the bulk
+    sends as they are: no document becomes Python objects again, unless Elasticsearch refused
+    some sites (then each is parsed and patched, ``with_refusals``)."""
 
     def __init__(self, handle: IO[bytes]):
         self._handle, self.count = handle, 0
 
     def write(self, document: dict) -> None:
-        self._handle.write(orjson.dumps(document) + b"\n")
+        key = document_id(document["partner_id"], document["country"]).encode()
+        self._handle.write(key + b"\t" + orjson.dumps(document) + b"\n")
         self.count += 1
 
-    def read(self, refused: dict[str, dict]) -> Iterator[dict]:
+    def read(self, refused: dict[str, dict]) -> Iterator[tuple[str, bytes | dict]]:
         self._handle.flush()
         self._handle.seek(0)
-        for raw in self._handle:
-            yield with_refusals(orjson.loads(raw), refused)
+        for line in self._handle:
+            key, _, source = line.rstrip(b"\n").partition(b"\t")
+            yield key.decode(), with_refusals(orjson.loads(source), refused) if refused else source

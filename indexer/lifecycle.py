@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Iterable, Iterator
+from typing import Iterable
 
 from elasticsearch import Elasticsearch, NotFoundError
 
@@ -55,18 +55,20 @@ def create_index(es: Elasticsearch, name: str, meta: dict, family: Family = SITE
     es.indices.create(index=name, settings=CREATE_SETTINGS, mappings={**family.mapping, "_meta": meta})
 
 
-def _site_id(document: dict) -> str:
-    return document["site_id"]
-
-
-def bulk_load(es: Elasticsearch, index: str, documents: Iterable[dict], *, chunk_size: int = 1000,
-              threads: int = 2, keep_failures: int = 1000, id_of: Callable[[dict], str] = _site_id) -> BulkOutcome:
-    """Send every document; count (never raise on) per-document refusals so every chunk is sent."""
+def bulk_load(es: Elasticsearch, index: str, sources: Iterable[tuple[str, dict | bytes]], *, chunk_size: int = 1000,
+              threads: int = 2, keep_failures: int = 1000) -> BulkOutcome:
+    """Send every (document id, source) as a "create"; the source is a dict, or its JSON already
+    serialized (sent as it is, never parsed here). Per-document refusals are counted, never
+    raised, so every chunk is sent."""
     outcome = BulkOutcome()
+
+    def action(pair: tuple[str, dict | bytes]) -> tuple[dict, dict | bytes]:
+        return {"create": {"_index": index, "_id": pair[0]}}, pair[1]
+
     # queue_size=1: one chunk waits while `threads` are in flight, so memory stays a few chunks
     # whatever the export's size (the default queue holds 4 chunks of documents as Python objects).
-    results = parallel_bulk(es, _actions(index, documents, id_of), thread_count=threads, chunk_size=chunk_size,
-                            queue_size=1, raise_on_error=False, raise_on_exception=True)
+    results = parallel_bulk(es, sources, thread_count=threads, chunk_size=chunk_size, queue_size=1,
+                            expand_action_callback=action, raise_on_error=False, raise_on_exception=True)
     for ok, item in results:
         if ok:
             outcome.indexed += 1
@@ -75,11 +77,6 @@ def bulk_load(es: Elasticsearch, index: str, documents: Iterable[dict], *, chunk
         if len(outcome.failures) < keep_failures:
             outcome.failures.append(_failure_of(item))
     return outcome
-
-
-def _actions(index: str, documents: Iterable[dict], id_of: Callable[[dict], str]) -> Iterator[dict]:
-    for document in documents:
-        yield {"_op_type": "create", "_index": index, "_id": id_of(document), "_source": document}
 
 
 def _failure_of(item: dict) -> tuple[str, str]:

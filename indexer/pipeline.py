@@ -22,7 +22,7 @@ from elasticsearch import Elasticsearch
 
 from indexer import lifecycle
 from indexer.documents import listed_document
-from indexer.eligibility import DocumentSpill, document_id, eligibility_document
+from indexer.eligibility import DocumentSpill, eligibility_document
 from indexer.firstpass import FirstPass
 from indexer.lifecycle import IndexRunError
 from indexer.lock import IndexerLock
@@ -86,12 +86,14 @@ def _listed_groups(first: FirstPass, program: ProgramConfig, run: _Run, summary:
     return listed
 
 
-def _listed_documents(first: FirstPass, listed: dict, run: _Run) -> Iterator[dict]:
+def _listed_documents(first: FirstPass, listed: dict, run: _Run) -> Iterator[tuple[str, dict]]:
+    """(site id, document) of every site of a listed group."""
     for _, document in first.spilled():
         group = listed.get((document["partner_id"], document["country"]))
         if group is not None:
             tier, *counts = group
-            yield listed_document(document, tier, dict(zip(CERT_TYPES, counts)), run.as_of, run.indexed_at)
+            yield document["site_id"], listed_document(document, tier, dict(zip(CERT_TYPES, counts)), run.as_of,
+                                                       run.indexed_at)
 
 
 def _lines_of(first: FirstPass, site_ids: set[str]) -> dict[str, int]:
@@ -175,7 +177,7 @@ def _load_eligibility(es: Elasticsearch, index: str, eligibility: DocumentSpill,
                       summary: Summary, options: IndexOptions) -> None:
     """Bulk-load every eligibility document; all of them must go in, or the run does not go live."""
     outcome = lifecycle.bulk_load(es, index, eligibility.read(refused), chunk_size=options.bulk_chunk_size,
-                                  threads=options.bulk_threads, id_of=_eligibility_id)
+                                  threads=options.bulk_threads)
     count = lifecycle.make_live_ready(es, index)
     if outcome.failed or count != eligibility.count:
         first = f": {outcome.failures[0][1]}" if outcome.failures else ""
@@ -183,6 +185,3 @@ def _load_eligibility(es: Elasticsearch, index: str, eligibility: DocumentSpill,
                             "the live indices were kept")
     summary.eligibility_documents = count
 
-
-def _eligibility_id(document: dict) -> str:
-    return document_id(document["partner_id"], document["country"])

@@ -9,7 +9,7 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.eligibility import eligibility_document, with_refusals
+from indexer.eligibility import DocumentSpill, eligibility_document, with_refusals
 from indexer.grouping import Group, GroupSpill
 from indexer.records import Owner, parse_line
 from indexer.tiers import evaluate, program_facts
@@ -152,6 +152,20 @@ def test_a_site_refused_by_elasticsearch_is_not_listed_and_says_why():
     assert [entry["listed"] for entry in changed["sites"]] == [False, True] and changed["listed"] is True
     assert changed["rejected"] == [refusal]
     assert with_refusals(changed, {second: {**refusal, "site_id": second, "line": 0}})["listed"] is False
+
+
+def test_the_spill_gives_back_each_document_under_its_id_as_json_or_patched_when_sites_were_refused(tmp_path):
+    documents = [document_of(site()), document_of(site(), country="SE")]
+    with (tmp_path / "spill").open("w+b") as handle:
+        spill = DocumentSpill(handle)
+        for document in documents:
+            spill.write(document)
+        assert spill.count == 2
+        assert [(key, json.loads(source)) for key, source in spill.read({})] == [("P1:DK", documents[0]), ("P1:SE", documents[1])]
+        site_id = documents[1]["sites"][0]["site_id"]
+        refusal = {"line": 9, "site_id": site_id, "field": "-", "reason": "refused"}
+        patched = dict(spill.read({site_id: refusal}))
+        assert patched["P1:DK"] == documents[0] and patched["P1:SE"]["rejected"] == [refusal]
 
 
 # ---------------------------------------------------------------- whose line a rejected line is
