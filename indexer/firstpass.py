@@ -4,8 +4,9 @@ Validation (marshmallow) is the costly part, about 140 us a record, and each rec
 independent: worker processes check chunks of lines in parallel, locate the valid records and
 write their public documents to spill files of their own. The parent keeps what must see every
 record in file order: the duplicate site_id check, and it hands each accepted record's program
-facts, and each rejected line that names a partner, to the on-disk group spill (``indexer.grouping``). A duplicate found there is dropped from
-the spill at pass 2 (by line number), so "first seen on line N" stays exact. Person ids never leave
+facts, and each rejected line that names a partner, to the on-disk group spill
+(``indexer.grouping``). A duplicate found there is dropped from the spill at pass 2 (by line
+number), so "first seen on line N" stays exact. Person ids never leave
 the worker that read them: the program facts carry their keyed hashes (one key per run, handed to
 every worker), never the ids.
 """
@@ -146,8 +147,8 @@ class FirstPass:
         first = seen.check(outcome.site_id, outcome.line)
         if first is not None:
             self.dropped_lines.add(outcome.line)
-            self._reject([Rejection(outcome.line, outcome.site_id, "site_id", f"duplicate site_id, first seen on line {first}")],
-                         Owner(*outcome.group, outcome.company))
+            reason = f"duplicate site_id, first seen on line {first}"
+            self._reject([Rejection(outcome.line, outcome.site_id, "site_id", reason)], Owner(*outcome.group, outcome.company))
             return
         self.summary.valid += 1
         self.summary.geocoded += outcome.geocoded

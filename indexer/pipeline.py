@@ -144,12 +144,12 @@ def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dic
             new[family] = lifecycle.new_index_name(prefix, family=family)
             lifecycle.create_index(es, new[family], meta, family)
         refused = _load_sites(es, new[SITES], first, listed, run, summary, report, options)
-        _load_eligibility(es, new[ELIGIBILITY], eligibility, refused, summary, options)
         count = lifecycle.make_live_ready(es, new[SITES])
         live = lifecycle.live_index(es, prefix)
         live_count = es.count(index=live)["count"] if live else None
         lifecycle.check_new_index(count=count, expected=summary.listed, live_count=live_count,
                                   min_ratio=options.min_ratio, force=options.force)
+        _load_eligibility(es, new[ELIGIBILITY], eligibility, refused, summary, options)
         return new[SITES], lifecycle.swap_aliases(es, prefix, new)
     except BaseException:
         for index in new.values():

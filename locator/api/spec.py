@@ -142,8 +142,8 @@ def build_spec() -> dict:
 
 def _add_preview(spec: APISpec) -> None:
     """A partner's own preview: the link's token as a Bearer token or the ``token`` parameter."""
-    spec.components.security_scheme("previewToken", {"type": "http", "scheme": "bearer",
-                                                     "description": "the token of a link from `partner-locator preview-link`"})
+    spec.components.security_scheme("previewToken", {
+        "type": "http", "scheme": "bearer", "description": "the token of a link from `partner-locator preview-link`"})
     operation = _operation("A partner's own preview: tier, requirements checklist, sites, rejected records, "
                            "expiring certifications (a preview link's token)", PreviewResponse, errors=(403, 503))
     operation["get"]["parameters"] = [{"in": "query", "name": "token", "schema": {"type": "string"},

@@ -115,8 +115,9 @@ def hand_over(directory: Path) -> None:
 def users_tool(home: Path, env: dict):
     def run(*args: str) -> None:
         result = subprocess.run([str(home / "bin" / "elasticsearch-users"), *args], env=env, capture_output=True, text=True)
-        if result.returncode != 0 and args[0] != "userdel":
-            raise NodeError(f"elasticsearch-users {args[0]} {args[1]} failed: {(result.stdout + result.stderr).strip()[-300:]}")
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip()[-300:]
+            raise NodeError(f"elasticsearch-users {args[0]} {args[1]} failed: {output}")
 
     return run
 
