@@ -120,12 +120,12 @@ def instrument(phases: Phases) -> None:
     phases.wrap(IndexerLock, "acquire", "lock acquire")
     phases.wrap(IndexerLock, "release", "lock release")
     phases.wrap(_first_pass_class(), "run", "pass 1: validate, locate, group, spill")
-    phases.wrap(pipeline, "_listed_groups", "tier evaluation")
+    phases.wrap(pipeline, "_listed_groups", "tier evaluation + eligibility documents spilled")
     phases.wrap(lifecycle, "create_index", "create index")
-    phases.wrap(lifecycle, "bulk_load", "pass 2: listed documents + parallel_bulk")
+    phases.wrap(lifecycle, "bulk_load", "pass 2: listed documents, then eligibility documents + parallel_bulk")
     phases.wrap(lifecycle, "make_live_ready", "restore settings + refresh + count")
     phases.wrap(lifecycle, "live_index", "alias lookups (also inside the swap)")
-    phases.wrap(lifecycle, "swap_alias", "alias swap + delete old")
+    phases.wrap(lifecycle, "swap_aliases", "alias swap (sites + eligibility) + delete old")
 
 
 def per_record(path: Path, settings, limit: int, as_of: dt.date) -> list[tuple[str, float]]:

@@ -4,8 +4,9 @@ Validation (marshmallow) is the costly part, about 140 us a record, and each rec
 independent: worker processes check chunks of lines in parallel, locate the valid records and
 write their public documents to spill files of their own. The parent keeps what must see every
 record in file order: the duplicate site_id check, and it hands each accepted record's program
-facts to the on-disk group spill (``indexer.grouping``). A duplicate found there is dropped from
-the spill at pass 2 (by line number), so "first seen on line N" stays exact. Person ids never leave
+facts, and each rejected line that names a partner, to the on-disk group spill
+(``indexer.grouping``). A duplicate found there is dropped from the spill at pass 2 (by line
+number), so "first seen on line N" stays exact. Person ids never leave
 the worker that read them: the program facts carry their keyed hashes (one key per run, handed to
 every worker), never the ids.
 """
@@ -25,8 +26,8 @@ import orjson
 from indexer.documents import public_document
 from indexer.geocode import GeocodeError
 from indexer.grouping import GroupSpill
-from indexer.records import DuplicateSiteIds, Rejection, parse_line
-from indexer.report import Progress, RejectionReport, Summary, reason_kind
+from indexer.records import DuplicateSiteIds, Owner, Rejection, parse_line
+from indexer.report import Progress, RejectionReport, Summary, reason_kind, report_entry
 from indexer.tiers import PersonKeys, program_facts
 from locator.core.validation import WHOLE
 
@@ -41,12 +42,15 @@ class Accepted:
     program: dict  # what the tier rules read: tiers.program_facts, person ids hashed
     geocoded: bool
     ignored: list[str]
+    company: str = ""
+    site_name: str | None = None
 
 
 @dataclass(frozen=True)
 class Rejected:
     rejections: list[Rejection]
     ignored: list[str]
+    owner: Owner | None = None  # whose preview shows the rejection, when the line names a partner
 
 
 _worker: "_ChunkChecker | None" = None
@@ -75,17 +79,18 @@ class _ChunkChecker:
         if parsed is None:
             return None
         if parsed.record is None:
-            return Rejected(parsed.rejections, parsed.ignored_fields)
+            return Rejected(parsed.rejections, parsed.ignored_fields, parsed.owner)
         record = parsed.record
+        group = (record["partner_id"], record["address"]["country"])
         try:
             located = self.locator.locate(record)
         except GeocodeError as exc:
             return Rejected([Rejection(number, record["site_id"], "address", f"cannot be geocoded: {exc}")],
-                            parsed.ignored_fields)
+                            parsed.ignored_fields, Owner(*group, record["company"]))
         spill.write(orjson.dumps([number, public_document(record, (located.lat, located.lon), located.place_id)]) + b"\n")
-        group = (record["partner_id"], record["address"]["country"])
         facts = program_facts(record["program"], self.person_keys)
-        return Accepted(number, record["site_id"], group, facts, located.geocoded, parsed.ignored_fields)
+        return Accepted(number, record["site_id"], group, facts, located.geocoded, parsed.ignored_fields,
+                        record["company"], record.get("site_name"))
 
 
 def _init_worker(make_locator, spill_dir: Path, person_keys: PersonKeys) -> None:
@@ -137,21 +142,25 @@ class FirstPass:
         self.summary.read += 1
         self.summary.ignored_fields.update(outcome.ignored)
         if isinstance(outcome, Rejected):
-            self._reject(outcome.rejections)
+            self._reject(outcome.rejections, outcome.owner)
             return
         first = seen.check(outcome.site_id, outcome.line)
         if first is not None:
             self.dropped_lines.add(outcome.line)
-            self._reject([Rejection(outcome.line, outcome.site_id, "site_id", f"duplicate site_id, first seen on line {first}")])
+            reason = f"duplicate site_id, first seen on line {first}"
+            self._reject([Rejection(outcome.line, outcome.site_id, "site_id", reason)], Owner(*outcome.group, outcome.company))
             return
         self.summary.valid += 1
         self.summary.geocoded += outcome.geocoded
-        self.groups.add(*outcome.group, outcome.program)
+        self.groups.add(*outcome.group, outcome.program, outcome.line, outcome.site_id, outcome.site_name, outcome.company)
 
-    def _reject(self, rejections: list[Rejection]) -> None:
+    def _reject(self, rejections: list[Rejection], owner: Owner | None) -> None:
         self.summary.rejected += 1
         self.summary.rejected_by_reason.update({reason_kind(rejections[0])})
-        self.report.write(rejections)
+        entry = report_entry(rejections)
+        self.report.write_entry(entry)
+        if owner is not None:  # the partner's preview shows it too; a line naming no partner only the report
+            self.groups.add_rejected(owner, entry)
 
     def spilled(self) -> Iterator[tuple[int, dict]]:
         """(line, public document) of every accepted record, duplicates left out."""

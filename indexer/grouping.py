@@ -1,25 +1,42 @@
 """Groups (partner, country) at any scale: contributions on disk, evaluated one group at a time.
 
 A million sites make a few hundred thousand groups; holding a GroupState for each costs more than
-the indexer's memory budget. Instead every valid record's program fields go into a private
-temporary SQLite table (deleted on close), and after pass 1 the table is read back sorted by
-group: each group is folded with ``tiers.GroupState`` and evaluated with ``tiers.evaluate`` (the
-rules stay in one place), then dropped. What is stored is each record's ``tiers.program_facts``,
-where person ids are already keyed hashes, which are enough to count distinct people.
+the indexer's memory budget. Instead every valid record's program fields (and its site id, name
+and company), and every rejected line attributed to a partner, go into a private temporary SQLite
+table (deleted on close); after pass 1 the table is read back sorted by group and line: each group
+is folded with ``tiers.GroupState`` and evaluated with ``tiers.evaluate`` (the rules stay in one
+place), handed on with its sites and rejected lines, then dropped. What is stored is each record's
+``tiers.program_facts``, where person ids are already keyed hashes, which are enough to count
+distinct people and tell whose certification expires soon.
 """
 from __future__ import annotations
 
 import pickle
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
 from typing import Iterator
 
 from indexer.program import ProgramConfig
+from indexer.records import Owner
 from indexer.tiers import Evaluation, GroupKey, GroupState, evaluate
 
 _CACHE_KIB = 16 * 1024
+_SITE, _REJECTED = 0, 1  # kinds of rows
+
+
+@dataclass
+class Group:
+    """One (partner, country) group, evaluated; ``evaluation`` is None when it has no valid record."""
+
+    key: GroupKey
+    evaluation: Evaluation | None = None
+    state: GroupState | None = None
+    company: str | None = None  # on the first valid record, else on the first rejected line that has one
+    sites: list[tuple[str, str | None]] = field(default_factory=list)  # (site_id, site_name), in file order
+    rejected: list[dict] = field(default_factory=list)  # report entries, in file order
 
 
 class GroupSpill:
@@ -27,22 +44,54 @@ class GroupSpill:
         self._db = sqlite3.connect("", isolation_level=None)  # "" = private temporary file
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{_CACHE_KIB}"):
             self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("CREATE TABLE contribution (partner TEXT NOT NULL, country TEXT NOT NULL, program BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE contribution (partner TEXT NOT NULL, country TEXT NOT NULL, line INTEGER NOT NULL,"
+                         " kind INTEGER NOT NULL, payload BLOB NOT NULL)")
         self._db.execute("BEGIN")
 
-    def add(self, partner_id: str, country: str, facts: dict) -> None:
-        """One valid record's ``tiers.program_facts``, for its (partner, country) group."""
-        self._db.execute("INSERT INTO contribution VALUES (?, ?, ?)",
-                         (partner_id, country, pickle.dumps(facts, pickle.HIGHEST_PROTOCOL)))
+    def _insert(self, partner_id: str, country: str, line: int, kind: int, payload: tuple) -> None:
+        self._db.execute("INSERT INTO contribution VALUES (?, ?, ?, ?, ?)",
+                         (partner_id, country, line, kind, pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))
+
+    def add(self, partner_id: str, country: str, facts: dict, line: int = 0, site_id: str = "",
+            site_name: str | None = None, company: str | None = None) -> None:
+        """One valid record: its ``tiers.program_facts`` and the public bits its group's preview lists."""
+        self._insert(partner_id, country, line, _SITE, (facts, site_id, site_name, company))
+
+    def add_rejected(self, owner: Owner, entry: dict) -> None:
+        """One rejected line's report entry, for the group of the partner and country it names."""
+        self._insert(owner.partner_id, owner.country, entry["line"], _REJECTED, (entry, owner.company))
+
+    def groups(self, as_of: date, config: ProgramConfig) -> Iterator[Group]:
+        """Every group, evaluated when it has valid records, one group in memory at a time."""
+        rows = self._db.execute("SELECT partner, country, kind, payload FROM contribution"
+                                " ORDER BY partner, country, line, kind")
+        for key, members in groupby(rows, key=itemgetter(0, 1)):
+            group = Group(key)
+            for _, _, kind, payload in members:
+                _fold(group, kind, pickle.loads(payload), as_of)
+            if group.state is not None:
+                group.evaluation = evaluate(group.state, key[1], config)
+            yield group
 
     def evaluate(self, as_of: date, config: ProgramConfig) -> Iterator[tuple[GroupKey, Evaluation]]:
-        """Every group and its evaluation, one group in memory at a time."""
-        rows = self._db.execute("SELECT partner, country, program FROM contribution ORDER BY partner, country")
-        for key, members in groupby(rows, key=itemgetter(0, 1)):
-            state = GroupState()
-            for _, _, program in members:
-                state.add(pickle.loads(program), as_of)
-            yield key, evaluate(state, key[1], config)
+        """Every group that has valid records, and its evaluation."""
+        for group in self.groups(as_of, config):
+            if group.evaluation is not None:
+                yield group.key, group.evaluation
 
     def close(self) -> None:
         self._db.close()
+
+
+def _fold(group: Group, kind: int, payload: tuple, as_of: date) -> None:
+    if kind == _REJECTED:
+        entry, company = payload
+        group.rejected.append(entry)
+        if group.state is None and group.company is None:
+            group.company = company
+        return
+    facts, site_id, site_name, company = payload
+    if group.state is None:
+        group.state, group.company = GroupState(), company  # the first valid record names the group
+    group.state.add(facts, as_of)
+    group.sites.append((site_id, site_name))

@@ -1,16 +1,19 @@
-"""Index lifecycle: build a new index beside the live one, then swap the read alias atomically.
+"""Index lifecycle: build new indices beside the live ones, then swap their read aliases atomically.
 
-Searches never see an empty or half-built index: the alias moves in one ``_aliases`` call, and only
-to an index that passed the checks in ``check_new_index``. A failed run deletes its new index and
-leaves the live one as it was. The previous live index is kept (alias ``<prefix>-sites-previous``)
-so ``index --rollback`` can swap back; older ones are deleted.
+A run builds two indices (``locator.core.mapping.FAMILIES``): the listed sites and the
+eligibility documents. Searches never see an empty or half-built index: both aliases move in one
+``_aliases`` call, and only to indices that passed the checks in ``check_new_index``. A failed run
+deletes its new indices and leaves the live ones as they were. The previous live indices are kept
+(aliases ``<prefix>-sites-previous``, ``<prefix>-eligibility-previous``) so ``index --rollback``
+can swap both back; older ones are deleted. A previous run that wrote no eligibility index (an
+older version) rolls back to sites without one: the eligibility alias then points nowhere.
 """
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Iterable, Iterator
+from typing import Iterable
 
 from elasticsearch import Elasticsearch, NotFoundError
 
@@ -18,14 +21,7 @@ from indexer.report import Summary
 from locator.core.errors import UserFacingError
 from elasticsearch.helpers import parallel_bulk
 
-from locator.core.mapping import (
-    CREATE_SETTINGS,
-    LIVE_SETTINGS,
-    SITE_MAPPING,
-    previous_alias,
-    sites_alias,
-    sites_index_pattern,
-)
+from locator.core.mapping import CREATE_SETTINGS, FAMILIES, LIVE_SETTINGS, SITES, Family
 
 
 class IndexRunError(UserFacingError):
@@ -50,23 +46,29 @@ class BulkOutcome:
     failures: list[tuple[str, str]] = field(default_factory=list)
 
 
-def new_index_name(prefix: str, now: datetime | None = None) -> str:
+def new_index_name(prefix: str, now: datetime | None = None, family: Family = SITES) -> str:
     now = now or datetime.now(timezone.utc)
-    return f"{prefix}-sites-{now:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
+    return f"{family.alias(prefix)}-{now:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
 
 
-def create_index(es: Elasticsearch, name: str, meta: dict) -> None:
-    es.indices.create(index=name, settings=CREATE_SETTINGS, mappings={**SITE_MAPPING, "_meta": meta})
+def create_index(es: Elasticsearch, name: str, meta: dict, family: Family = SITES) -> None:
+    es.indices.create(index=name, settings=CREATE_SETTINGS, mappings={**family.mapping, "_meta": meta})
 
 
-def bulk_load(es: Elasticsearch, index: str, documents: Iterable[dict], *, chunk_size: int = 1000,
+def bulk_load(es: Elasticsearch, index: str, sources: Iterable[tuple[str, dict | bytes]], *, chunk_size: int = 1000,
               threads: int = 2, keep_failures: int = 1000) -> BulkOutcome:
-    """Send every document; count (never raise on) per-document refusals so every chunk is sent."""
+    """Send every (document id, source) as a "create"; the source is a dict, or its JSON already
+    serialized (sent as it is, never parsed here). Per-document refusals are counted, never
+    raised, so every chunk is sent."""
     outcome = BulkOutcome()
+
+    def action(pair: tuple[str, dict | bytes]) -> tuple[dict, dict | bytes]:
+        return {"create": {"_index": index, "_id": pair[0]}}, pair[1]
+
     # queue_size=1: one chunk waits while `threads` are in flight, so memory stays a few chunks
     # whatever the export's size (the default queue holds 4 chunks of documents as Python objects).
-    results = parallel_bulk(es, _actions(index, documents), thread_count=threads, chunk_size=chunk_size,
-                            queue_size=1, raise_on_error=False, raise_on_exception=True)
+    results = parallel_bulk(es, sources, thread_count=threads, chunk_size=chunk_size, queue_size=1,
+                            expand_action_callback=action, raise_on_error=False, raise_on_exception=True)
     for ok, item in results:
         if ok:
             outcome.indexed += 1
@@ -75,11 +77,6 @@ def bulk_load(es: Elasticsearch, index: str, documents: Iterable[dict], *, chunk
         if len(outcome.failures) < keep_failures:
             outcome.failures.append(_failure_of(item))
     return outcome
-
-
-def _actions(index: str, documents: Iterable[dict]) -> Iterator[dict]:
-    for document in documents:
-        yield {"_op_type": "create", "_index": index, "_id": document["site_id"], "_source": document}
 
 
 def _failure_of(item: dict) -> tuple[str, str]:
@@ -96,8 +93,8 @@ def make_live_ready(es: Elasticsearch, index: str) -> int:
     return es.count(index=index)["count"]
 
 
-def live_index(es: Elasticsearch, prefix: str) -> str | None:
-    return _alias_target(es, sites_alias(prefix))
+def live_index(es: Elasticsearch, prefix: str, family: Family = SITES) -> str | None:
+    return _alias_target(es, family.alias(prefix))
 
 
 def _alias_target(es: Elasticsearch, alias: str) -> str | None:
@@ -120,37 +117,52 @@ def check_new_index(*, count: int, expected: int, live_count: int | None, min_ra
             "if this shrink is intended, run again with --force (or a lower --min-ratio)")
 
 
-def swap_alias(es: Elasticsearch, prefix: str, new_index: str) -> str | None:
-    """Point the read alias at ``new_index`` in one atomic call; the old live index becomes 'previous'."""
-    alias, previous = sites_alias(prefix), previous_alias(prefix)
-    old_live, old_previous = live_index(es, prefix), _alias_target(es, previous)
-    actions = [{"add": {"index": new_index, "alias": alias}}]
-    if old_live:
-        actions += [{"remove": {"index": old_live, "alias": alias}}, {"add": {"index": old_live, "alias": previous}}]
-    if old_previous and old_previous != old_live:
-        actions.append({"remove": {"index": old_previous, "alias": previous}})
+def swap_aliases(es: Elasticsearch, prefix: str, new: dict[Family, str]) -> str | None:
+    """Point each family's read alias at its new index, all in one atomic call; the old live
+    indices become 'previous'. Returns the old live sites index."""
+    actions, old_live = [], {}
+    for family, index in new.items():
+        old_live[family], old_previous = live_index(es, prefix, family), _alias_target(es, family.previous(prefix))
+        actions.append({"add": {"index": index, "alias": family.alias(prefix)}})
+        if old_live[family]:
+            actions += _demote(family, prefix, old_live[family])
+        if old_previous and old_previous != old_live[family]:
+            actions.append({"remove": {"index": old_previous, "alias": family.previous(prefix)}})
     es.indices.update_aliases(actions=actions)
-    delete_unaliased(es, prefix, keep={new_index, old_live})
-    return old_live
+    delete_unaliased(es, prefix, keep={*new.values(), *old_live.values()})
+    return old_live.get(SITES)
+
+
+def _demote(family: Family, prefix: str, index: str) -> list[dict]:
+    return [{"remove": {"index": index, "alias": family.alias(prefix)}},
+            {"add": {"index": index, "alias": family.previous(prefix)}}]
+
+
+def _promote(family: Family, prefix: str, index: str) -> list[dict]:
+    return [{"remove": {"index": index, "alias": family.previous(prefix)}},
+            {"add": {"index": index, "alias": family.alias(prefix)}}]
 
 
 def rollback(es: Elasticsearch, prefix: str) -> tuple[str, str]:
-    """Swap the live and previous indices back, atomically; return (now live, now previous)."""
-    alias, previous = sites_alias(prefix), previous_alias(prefix)
-    live, before = live_index(es, prefix), _alias_target(es, previous)
+    """Swap the live and previous indices of every family back, in one atomic call; return the
+    sites' (now live, now previous). A family with no previous index is left with none live."""
+    targets = {family: (live_index(es, prefix, family), _alias_target(es, family.previous(prefix)))
+               for family in FAMILIES}
+    live, before = targets[SITES]
     if before is None:
         raise IndexRunError("nothing to roll back to: there is no previous index (only one run went live so far)")
-    actions = [{"remove": {"index": before, "alias": previous}}, {"add": {"index": before, "alias": alias}}]
-    if live:
-        actions += [{"remove": {"index": live, "alias": alias}}, {"add": {"index": live, "alias": previous}}]
+    actions = []
+    for family, (family_live, family_before) in targets.items():
+        actions += _promote(family, prefix, family_before) if family_before else []
+        actions += _demote(family, prefix, family_live) if family_live else []
     es.indices.update_aliases(actions=actions)
     return before, live
 
 
 def delete_unaliased(es: Elasticsearch, prefix: str, keep: set[str | None]) -> list[str]:
-    """Delete the project's site indices that are neither live nor previous (older runs, crashed runs)."""
-    names = [name for name in es.indices.get(index=sites_index_pattern(prefix), expand_wildcards="open,closed")
-             if name not in keep]
+    """Delete the project's run indices that are neither live nor previous (older runs, crashed runs)."""
+    patterns = ",".join(family.pattern(prefix) for family in FAMILIES)
+    names = [name for name in es.indices.get(index=patterns, expand_wildcards="open,closed") if name not in keep]
     if names:
         es.indices.delete(index=",".join(names))
     return names

@@ -3,14 +3,16 @@
 Pass 1 (``indexer.firstpass``) streams the export once: validate, de-duplicate, locate, spill the
 record's *public* document to a temporary file and its program fields to an on-disk group table.
 Between the passes every (partner, country) group is evaluated one at a time
-(``indexer.grouping``); only the listed groups' tiers stay in memory. Pass 2 streams the spill and
-bulk-loads the sites of listed groups into a new index, which goes live by an atomic alias swap
-(``indexer.lifecycle``).
+(``indexer.grouping``); only the listed groups' tiers stay in memory, and each group's eligibility
+document (``indexer.eligibility``) goes to a spill file. Pass 2 streams the spill and bulk-loads
+the sites of listed groups into a new index, then the eligibility documents into another; both go
+live together by one atomic alias swap (``indexer.lifecycle``).
 """
 from __future__ import annotations
 
 import gc
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,15 +22,17 @@ from elasticsearch import Elasticsearch
 
 from indexer import lifecycle
 from indexer.documents import listed_document
+from indexer.eligibility import DocumentSpill, eligibility_document
 from indexer.firstpass import FirstPass
 from indexer.lifecycle import IndexRunError
 from indexer.lock import IndexerLock
 from indexer.program import ProgramConfig
 from indexer.records import Rejection
-from indexer.report import RejectionReport, Summary
+from indexer.report import RejectionReport, Summary, report_entry
 from indexer.sitelocator import SiteLocator
 from indexer.tiers import is_listed
 from locator.core.contract import CERT_TYPES
+from locator.core.mapping import ELIGIBILITY, FAMILIES, SITES
 from locator.core.validation import WHOLE
 
 log = logging.getLogger("partner_locator.indexer")
@@ -54,29 +58,42 @@ class RunResult:
     previous: str | None
 
 
-def _listed_groups(first: FirstPass, program: ProgramConfig, as_of: date, summary: Summary) -> dict:
-    """(partner, country) -> (tier, count per CERT_TYPES) of the listed groups only: the rest is counted.
+@dataclass(frozen=True)
+class _Run:
+    as_of: date
+    indexed_at: str  # one instant for every document and index of the run
+
+
+def _listed_groups(first: FirstPass, program: ProgramConfig, run: _Run, summary: Summary,
+                   eligibility: DocumentSpill) -> dict:
+    """(partner, country) -> (tier, count per CERT_TYPES) of the listed groups only: the rest is
+    counted, and every group's eligibility document is spilled.
 
     Values are flat tuples of a str and small ints: a few hundred thousand of them stay small, and
     the garbage collector does not track them.
     """
     listed = {}
-    for key, evaluation in first.groups.evaluate(as_of, program):
+    for group in first.groups.groups(run.as_of, program):
+        eligibility.write(eligibility_document(group, run.as_of, run.indexed_at))
+        evaluation = group.evaluation
+        if evaluation is None:  # only rejected lines: a document for the partner's preview, no tier
+            continue
         summary.groups_per_tier[evaluation.tier] += 1
         if is_listed(evaluation.tier):
-            listed[key] = (evaluation.tier, *(evaluation.cert_counts[cert] for cert in CERT_TYPES))
+            listed[group.key] = (evaluation.tier, *(evaluation.cert_counts[cert] for cert in CERT_TYPES))
     # Everything alive now lives to the end of the run: keep full collections from walking it.
     gc.freeze()
     return listed
 
 
-def _listed_documents(first: FirstPass, listed: dict, as_of: date) -> Iterator[dict]:
-    indexed_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+def _listed_documents(first: FirstPass, listed: dict, run: _Run) -> Iterator[tuple[str, dict]]:
+    """(site id, document) of every site of a listed group."""
     for _, document in first.spilled():
         group = listed.get((document["partner_id"], document["country"]))
         if group is not None:
             tier, *counts = group
-            yield listed_document(document, tier, dict(zip(CERT_TYPES, counts)), as_of, indexed_at)
+            yield document["site_id"], listed_document(document, tier, dict(zip(CERT_TYPES, counts)), run.as_of,
+                                                       run.indexed_at)
 
 
 def _lines_of(first: FirstPass, site_ids: set[str]) -> dict[str, int]:
@@ -95,18 +112,20 @@ def _check_error_rate(summary: Summary, options: IndexOptions) -> None:
 
 def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | None]], program: ProgramConfig,
               make_locator: Callable[[], SiteLocator], options: IndexOptions) -> RunResult:
-    """Index an export; raise IndexRunError (live index untouched) when it must not go live.
+    """Index an export; raise IndexRunError (live indices untouched) when it must not go live.
 
     ``make_locator`` builds a SiteLocator in each validating process (picklable when workers > 1).
     """
     summary, report = Summary(), RejectionReport(options.report)
-    with IndexerLock(es, prefix, lease_s=options.lock_lease_s):
+    run = _Run(options.as_of, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    with IndexerLock(es, prefix, lease_s=options.lock_lease_s), tempfile.TemporaryFile() as spill:
         first = FirstPass(make_locator, options.as_of, summary, report, workers=options.workers)
+        eligibility = DocumentSpill(spill)
         try:
             first.run(lines)
             _check_error_rate(summary, options)
-            listed = _listed_groups(first, program, options.as_of, summary)
-            index, previous = _load_and_swap(es, prefix, first, listed, summary, report, options)
+            listed = _listed_groups(first, program, run, summary, eligibility)
+            index, previous = _load_and_swap(es, prefix, first, listed, eligibility, run, summary, report, options)
         except IndexRunError as exc:
             raise exc.with_summary(summary) from exc.__cause__  # the operator still wants the counts
         finally:
@@ -116,27 +135,53 @@ def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | N
     return RunResult(summary, index, previous)
 
 
-def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dict, summary: Summary,
-                   report: RejectionReport, options: IndexOptions) -> tuple[str, str | None]:
-    index = lifecycle.new_index_name(prefix)
-    meta = {"as_of": options.as_of.isoformat(), "indexed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    lifecycle.create_index(es, index, meta)
+def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dict, eligibility: DocumentSpill,
+                   run: _Run, summary: Summary, report: RejectionReport, options: IndexOptions) -> tuple[str, str | None]:
+    meta = {"as_of": run.as_of.isoformat(), "indexed_at": run.indexed_at}
+    new = {}
     try:
-        outcome = lifecycle.bulk_load(es, index, _listed_documents(first, listed, options.as_of),
-                                      chunk_size=options.bulk_chunk_size, threads=options.bulk_threads)
-        summary.refused_by_elasticsearch = outcome.failed
-        if outcome.failures:
-            lines = _lines_of(first, {site_id for site_id, _ in outcome.failures})
-            for site_id, reason in outcome.failures:
-                report.write([Rejection(lines.get(site_id, 0), site_id, WHOLE, reason)])
-        _check_error_rate(summary, options)
-        count = lifecycle.make_live_ready(es, index)
+        for family in FAMILIES:  # registered before creation: a failure below deletes whatever exists
+            new[family] = lifecycle.new_index_name(prefix, family=family)
+            lifecycle.create_index(es, new[family], meta, family)
+        refused = _load_sites(es, new[SITES], first, listed, run, summary, report, options)
+        count = lifecycle.make_live_ready(es, new[SITES])
         live = lifecycle.live_index(es, prefix)
         live_count = es.count(index=live)["count"] if live else None
-        lifecycle.check_new_index(count=count, expected=outcome.indexed, live_count=live_count,
+        lifecycle.check_new_index(count=count, expected=summary.listed, live_count=live_count,
                                   min_ratio=options.min_ratio, force=options.force)
-        summary.listed = count
-        return index, lifecycle.swap_alias(es, prefix, index)
+        _load_eligibility(es, new[ELIGIBILITY], eligibility, refused, summary, options)
+        return new[SITES], lifecycle.swap_aliases(es, prefix, new)
     except BaseException:
-        lifecycle.delete_index(es, index)
+        for index in new.values():
+            lifecycle.delete_index(es, index)
         raise
+
+
+def _load_sites(es: Elasticsearch, index: str, first: FirstPass, listed: dict, run: _Run, summary: Summary,
+                report: RejectionReport, options: IndexOptions) -> dict[str, dict]:
+    """Bulk-load the listed sites; return the report entry of each site Elasticsearch refused, by site id."""
+    outcome = lifecycle.bulk_load(es, index, _listed_documents(first, listed, run),
+                                  chunk_size=options.bulk_chunk_size, threads=options.bulk_threads)
+    summary.refused_by_elasticsearch, summary.listed = outcome.failed, outcome.indexed
+    refused = {}
+    if outcome.failures:
+        lines = _lines_of(first, {site_id for site_id, _ in outcome.failures})
+        for site_id, reason in outcome.failures:
+            refused[site_id] = report_entry([Rejection(lines.get(site_id, 0), site_id, WHOLE, reason)])
+            report.write_entry(refused[site_id])
+    _check_error_rate(summary, options)
+    return refused
+
+
+def _load_eligibility(es: Elasticsearch, index: str, eligibility: DocumentSpill, refused: dict[str, dict],
+                      summary: Summary, options: IndexOptions) -> None:
+    """Bulk-load every eligibility document; all of them must go in, or the run does not go live."""
+    outcome = lifecycle.bulk_load(es, index, eligibility.read(refused), chunk_size=options.bulk_chunk_size,
+                                  threads=options.bulk_threads)
+    count = lifecycle.make_live_ready(es, index)
+    if outcome.failed or count != eligibility.count:
+        first = f": {outcome.failures[0][1]}" if outcome.failures else ""
+        raise IndexRunError(f"the eligibility index holds {count} of {eligibility.count} documents{first}; "
+                            "the live indices were kept")
+    summary.eligibility_documents = count
+

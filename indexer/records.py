@@ -30,6 +30,7 @@ import pycountry
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from locator.core.contract import CERT_TYPES, SITE_ID_PATTERN
+from locator.core.eligibility import UNKNOWN_COUNTRY
 from locator.core.validation import WHOLE, flatten_errors
 
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
@@ -38,6 +39,7 @@ LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasat
 _ID = re.compile(SITE_ID_PATTERN)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN_MAX = 40
+_COMPANY_MAX = 200
 _REVENUE = "must be a number >= 0"
 MAX_REVENUE = Decimal(10) ** 15
 _REVENUE_QUANTUM = Decimal("1e-20")
@@ -54,6 +56,18 @@ class Rejection:
     reason: str
 
 
+@dataclass(frozen=True)
+class Owner:
+    """Whose line it is, as far as the line tells: a rejected line goes to its partner's preview.
+
+    ``country`` is UNKNOWN_COUNTRY when the line's country does not parse; a line without a
+    readable partner_id has no owner (it reaches only the report)."""
+
+    partner_id: str
+    country: str
+    company: str | None  # when the line holds a usable one
+
+
 @dataclass
 class ParsedLine:
     """A parsed line: ``record`` is None exactly when ``rejections`` is not empty."""
@@ -62,6 +76,7 @@ class ParsedLine:
     record: dict | None
     rejections: list[Rejection]
     ignored_fields: list[str]
+    owner: Owner | None = None  # of a rejected line, when its partner_id parses
 
 
 def _clip(text: str, limit: int = _SHOWN_MAX) -> str:
@@ -223,7 +238,7 @@ class _Program(_Base):
 class _Record(_Base):
     site_id = fields.String(required=True, validate=_identifier, error_messages=_msgs("must be a string"))
     partner_id = fields.String(required=True, validate=_identifier, error_messages=_msgs("must be a string"))
-    company = _text(200, min_len=1, required=True)
+    company = _text(_COMPANY_MAX, min_len=1, required=True)
     site_name = _text(200, load_default=None)
     address = fields.Nested(_Address, required=True, error_messages=_msgs("must be a JSON object"))
     location = fields.Nested(_Location, load_default=None, error_messages=_msgs("must be a JSON object"))
@@ -261,6 +276,19 @@ def _unknown_in(field: fields.Field, value, prefix: str):
 _JSON_TYPES = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}
 
 
+def owner_of(data: dict) -> Owner | None:
+    """The partner, country and company a rejected line names, checked as the schema would."""
+    partner_id = data.get("partner_id")
+    if not isinstance(partner_id, str) or not _ID.fullmatch(partner_id):
+        return None
+    address = data.get("address")
+    country = address.get("country") if isinstance(address, dict) else None
+    company = data.get("company")
+    usable = isinstance(company, str) and company.strip() and len(company) <= _COMPANY_MAX
+    known = isinstance(country, str) and country in COUNTRY_CODES
+    return Owner(partner_id, country if known else UNKNOWN_COUNTRY, company if usable else None)
+
+
 def _readable_site_id(data) -> str | None:
     site_id = data.get("site_id") if isinstance(data, dict) else None
     return _clip(site_id, 64) if isinstance(site_id, str) and site_id else None
@@ -295,7 +323,7 @@ def parse_line(line_no: int, text: str) -> ParsedLine | None:
     except ValidationError as exc:
         site_id = _readable_site_id(data)
         rejections = [Rejection(line_no, site_id, path, why) for path, why in flatten_errors(exc.messages)]
-        return ParsedLine(line_no, None, rejections, ignored)
+        return ParsedLine(line_no, None, rejections, ignored, owner_of(data))
     return ParsedLine(line_no, record, [], ignored)
 
 

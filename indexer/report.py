@@ -31,6 +31,7 @@ class Summary:
     ignored_fields: Counter = field(default_factory=Counter)
     groups_per_tier: Counter = field(default_factory=Counter)
     listed: int = 0
+    eligibility_documents: int = 0  # one per (partner, country) group with a valid or an attributed rejected line
     refused_by_elasticsearch: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -47,7 +48,8 @@ class Summary:
             out.append(f"ignored fields not in RULES.md: {ignored}")
         tiers = ", ".join(f"{tier} {self.groups_per_tier.get(tier, 0)}" for tier in reversed(TIERS))
         out.append(f"groups (partner, country) per tier: {tiers}")
-        out.append(f"sites listed: {self.listed}; refused by Elasticsearch: {self.refused_by_elasticsearch}")
+        out.append(f"sites listed: {self.listed}; eligibility documents: {self.eligibility_documents}; "
+                   f"refused by Elasticsearch: {self.refused_by_elasticsearch}")
         out.append(f"time: {seconds:.1f}s ({self.read / seconds if seconds else 0:.0f} records/s)")
         return out
 
@@ -57,6 +59,17 @@ def reason_kind(rejection: Rejection) -> str:
     return f"{rejection.field}: {rejection.reason.split(':')[0].split(', first seen')[0]}"
 
 
+def report_entry(rejections: list[Rejection]) -> dict:
+    """What the report says about one rejected line (and the partner's preview, word for word)."""
+    first = rejections[0]
+    return {
+        "line": first.line,
+        "site_id": first.site_id,
+        "field": ", ".join(dict.fromkeys(r.field for r in rejections)),
+        "reason": "; ".join(r.reason if len(rejections) == 1 else f"{r.field}: {r.reason}" for r in rejections),
+    }
+
+
 class RejectionReport:
     """One JSON object per rejected line: ``line``, ``site_id``, ``field``, ``reason``."""
 
@@ -64,16 +77,12 @@ class RejectionReport:
         self._handle: IO[bytes] | None = path.open("wb") if path else None
 
     def write(self, rejections: list[Rejection]) -> None:
-        if self._handle is None or not rejections:
-            return
-        first = rejections[0]
-        entry = {
-            "line": first.line,
-            "site_id": first.site_id,
-            "field": ", ".join(dict.fromkeys(r.field for r in rejections)),
-            "reason": "; ".join(r.reason if len(rejections) == 1 else f"{r.field}: {r.reason}" for r in rejections),
-        }
-        self._handle.write(orjson.dumps(entry) + b"\n")
+        if rejections:
+            self.write_entry(report_entry(rejections))
+
+    def write_entry(self, entry: dict) -> None:
+        if self._handle is not None:
+            self._handle.write(orjson.dumps(entry) + b"\n")
 
     def close(self) -> None:
         if self._handle:

@@ -16,7 +16,9 @@ from datetime import date, timedelta
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow
 
 from indexer.program import ProgramConfig
-from locator.core.contract import CERT_TYPES, LISTED_TIERS, RANKED_TIERS
+from locator.core import requirement_words
+from locator.core.contract import CERT_TYPES, LISTED_TIERS, RANKED_TIERS, TIERS
+from locator.core.requirement_words import CERTIFIED_PREFIX
 
 SALES_TRAINING_WINDOW = timedelta(days=365)
 GroupKey = tuple[str, str]  # (partner_id, country)
@@ -51,11 +53,14 @@ def program_facts(program: dict, person_keys: PersonKeys) -> dict:
 
 
 class GroupState:
-    """What section 2 needs to know about one group, folded in record by record."""
+    """What section 2 needs to know about one group, folded in record by record.
+
+    Per certification type it keeps each certified person's key with their latest valid_until
+    among valid certifications: enough to count distinct people and to tell who expires soon."""
 
     __slots__ = (
         "as_of", "sites", "terms", "revenue", "onboarding", "sales_training",
-        "business_plan", "ambassador", "_people", "_latest",
+        "business_plan", "ambassador", "_people",
     )
 
     def __init__(self) -> None:
@@ -63,8 +68,7 @@ class GroupState:
         self.sites = 0
         self.terms = self.onboarding = self.sales_training = self.business_plan = self.ambassador = False
         self.revenue = Decimal(0)
-        self._people: dict[str, set[int]] | None = None  # created on the first valid certification
-        self._latest: dict[str, date] | None = None
+        self._people: dict[str, dict[int, date]] | None = None  # created on the first valid certification
 
     def add(self, program: dict, as_of: date) -> None:
         """Fold in one valid record's ``program_facts``, evaluated at ``as_of``."""
@@ -84,11 +88,11 @@ class GroupState:
 
     def _add_certified(self, cert_type: str, person: int, valid_until: date) -> None:
         if self._people is None:
-            self._people, self._latest = {}, {}
-        self._people.setdefault(cert_type, set()).add(person)
-        latest = self._latest.get(cert_type)
-        if latest is None or valid_until > latest:
-            self._latest[cert_type] = valid_until
+            self._people = {}
+        latest = self._people.setdefault(cert_type, {})
+        known = latest.get(person)
+        if known is None or valid_until > known:
+            latest[person] = valid_until
 
     @property
     def cert_counts(self) -> dict[str, int]:
@@ -99,8 +103,18 @@ class GroupState:
     @property
     def latest_valid_until(self) -> dict[str, date | None]:
         """Latest expiry among valid certifications, per type: publishable to the partner itself."""
-        latest = self._latest or {}
-        return {cert: latest.get(cert) for cert in CERT_TYPES}
+        people = self._people or {}
+        return {cert: max(people[cert].values()) if people.get(cert) else None for cert in CERT_TYPES}
+
+    def expiring(self, within: timedelta) -> dict[str, tuple[int, date]]:
+        """Per type: how many distinct people's latest valid certification of it ends within
+        ``within`` of as_of, and the earliest such day (types with nobody expiring are left out)."""
+        found = {}
+        for cert in CERT_TYPES:
+            ends = [day for day in ((self._people or {}).get(cert) or {}).values() if day <= self.as_of + within]
+            if ends:
+                found[cert] = (len(ends), min(ends))
+        return found
 
 
 def _on_or_before(day: date | None, as_of: date) -> bool:
@@ -113,49 +127,68 @@ def _within_year(day: date | None, as_of: date) -> bool:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """One line of RULES.md section 2's table for one group: whether it holds, in words.
+
+    ``name`` and ``status`` never hold a figure (RULES.md section 4): a partner's preview and the
+    staff report may see *which* requirement is missing, never by how much."""
+
+    id: str  # stable: "terms", "revenue", "onboarding", "sales_training", "certified_MCDE", ...
+    name: str  # "MCIE certification"
+    status: str  # "none valid"
+    met: bool
+
+    @property
+    def words(self) -> str:
+        return f"{self.name}: {self.status}"
+
+
+@dataclass(frozen=True)
 class Evaluation:
     tier: str
     cert_counts: dict[str, int]  # every cert type present
-    missing: dict[str, tuple[str, ...]]  # tier -> requirements not met, in words, never figures
+    requirements: dict[str, tuple[Requirement, ...]]  # every ranked tier -> its requirements, met or not
+
+    @property
+    def missing(self) -> dict[str, tuple[str, ...]]:
+        """Tier -> the requirements it lacks, in words."""
+        return {tier: tuple(r.words for r in items if not r.met) for tier, items in self.requirements.items()}
+
+    @property
+    def next_tier(self) -> str | None:
+        """The tier above this one, None at the top."""
+        rank = TIERS.index(self.tier)
+        return TIERS[rank + 1] if rank + 1 < len(TIERS) else None
 
 
-def _unmet(group: GroupState, country: str, program: ProgramConfig, tier: str) -> tuple[str, ...]:
-    """The requirements of ``tier`` (RULES.md section 2 table) that ``group`` does not meet."""
+def requirements(group: GroupState, country: str, program: ProgramConfig, tier: str) -> tuple[Requirement, ...]:
+    """Every requirement of ``tier`` (RULES.md section 2's table), in its order, met or not.
+
+    This is the one place the rules live: ``evaluate`` derives the tier from it. Their words come
+    from ``locator.core.requirement_words`` (the preview page says them in the visitor's language)."""
     above_entry = tier != "authorized"
     year = group.as_of.year if group.as_of else "the current year"
-    checks = [
-        (group.terms, "program terms not accepted"),
-        (group.revenue >= program.threshold(country, tier), f"revenue threshold for {tier.capitalize()} not met"),
-        (group.onboarding or not above_entry, "onboarding training not completed"),
-        (group.sales_training or not above_entry, "annual sales training not completed in the last 365 days"),
-    ]
     counts = group.cert_counts
-    checks += [
-        (counts[cert] >= minimum, _cert_shortfall(cert, minimum))
-        for cert, minimum in program.cert_minimums[tier].items()
-    ]
+    checks = [("terms", group.terms, False), ("revenue", group.revenue >= program.threshold(country, tier), False)]
+    if above_entry:
+        checks += [("onboarding", group.onboarding, False), ("sales_training", group.sales_training, False)]
+    # The minimum is the program's, not the partner's: the words never say it, nor the shortfall.
+    checks += [(f"{CERTIFIED_PREFIX}{cert}", counts[cert] >= minimum, counts[cert] > 0)
+               for cert, minimum in program.cert_minimums[tier].items() if minimum]
     if tier == "premier":
-        checks += [
-            (group.business_plan, f"no joint business plan for {year}"),
-            (group.ambassador, "not a brand ambassador"),
-        ]
-    return tuple(message for holds, message in checks if not holds)
-
-
-def _cert_shortfall(cert: str, minimum: int) -> str:
-    if minimum == 1:
-        return f"no valid {cert} certification"
-    return f"fewer than {minimum} people with a valid {cert} certification"
+        checks += [("business_plan", group.business_plan, False), ("ambassador", group.ambassador, False)]
+    return tuple(Requirement(key, requirement_words.name(key, tier.capitalize(), year),
+                             requirement_words.status(key, bool(holds), anyone_certified), bool(holds))
+                 for key, holds, anyone_certified in checks)
 
 
 def evaluate(group: GroupState, country: str, program: ProgramConfig) -> Evaluation:
     """The group's tier: the highest whose requirements all hold, else "none"."""
-    missing = {tier: _unmet(group, country, program, tier) for tier in RANKED_TIERS}
-    met = [tier for tier in RANKED_TIERS if not missing[tier]]
-    return Evaluation(tier=met[-1] if met else "none", cert_counts=group.cert_counts, missing=missing)
+    found = {tier: requirements(group, country, program, tier) for tier in RANKED_TIERS}
+    met = [tier for tier in RANKED_TIERS if all(item.met for item in found[tier])]
+    return Evaluation(tier=met[-1] if met else "none", cert_counts=group.cert_counts, requirements=found)
 
 
 def is_listed(tier: str) -> bool:
     """Only Advanced and Premier groups appear in the Partner Locator."""
     return tier in LISTED_TIERS
-

@@ -12,6 +12,7 @@ import click
 import elasticsearch
 
 from indexer.commands import index_command, sample_command
+from indexer.staff_commands import eligibility_report_command, preview_link_command, preview_revoke_command
 from locator.api.server import serve_command
 from locator.core.errors import UserFacingError
 from locator.core.settings import load_settings
@@ -25,7 +26,8 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = load_settings()
 
 
-for _command in (es_group, index_command, sample_command, serve_command):
+for _command in (es_group, index_command, sample_command, serve_command, preview_link_command, preview_revoke_command,
+                 eligibility_report_command):
     cli.add_command(_command)
 
 

@@ -11,7 +11,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from locator.api import access_log, errors, i18n
+from locator.api import access_log, errors, i18n, preview
 from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.pages import pages
 from locator.api.service import SearchService
@@ -42,9 +42,10 @@ def _limit_rate(app: Flask, limit: str) -> None:
 
 
 def create_app(settings: Settings, *, connection: Connection | None = None, es: Elasticsearch | None = None,
-               gazetteer: Gazetteer | None = None) -> Flask:
+               gazetteer: Gazetteer | None = None, preview_es: Elasticsearch | None = None) -> Flask:
     """Build the app; the client (from ``connection``, as the reader, unless one is given) and the
-    gazetteer are made once here, never per request."""
+    gazetteer are made once here, never per request. Only the partner preview routes use a second
+    client, the ``preview`` user's (``preview_es``, else from the settings)."""
     if es is None and connection is None:
         raise TypeError("create_app needs a connection (or a client)")
     static = static_dir()
@@ -57,9 +58,9 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
         # The API is read-only: no request needs a body; Flask only checks the limit when reading one.
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise RequestEntityTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-    app.extensions["partner_locator"] = SearchService(
-        es or make_client(connection, settings.elasticsearch, "reader"), gazetteer or Gazetteer.open(settings.cache_dir),
-        settings)
+    search = SearchService(es or make_client(connection, settings.elasticsearch, "reader"),
+                           gazetteer or Gazetteer.open(settings.cache_dir), settings)
+    app.extensions["partner_locator"] = search
     CORS(app, resources={r"/api/*": {"origins": list(settings.api.cors_origins), "methods": ["GET", "OPTIONS"]}},
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
     errors.register(app)
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(pages)
+    preview.init_app(app, settings, search.es, preview_es)
     spec = build_spec()
 
     @app.get("/api/v1/openapi.json")

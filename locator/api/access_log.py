@@ -1,6 +1,8 @@
 """One JSON access-log line per request, and the request id returned in ``X-Request-ID``.
 
 Customers' coordinates are personal data: they are logged rounded to 2 decimals (about 1 km).
+Preview links are secrets: a ``token`` parameter is logged as "[redacted]", and no header is logged
+at all (so neither is ``Authorization``).
 """
 from __future__ import annotations
 
@@ -16,9 +18,13 @@ from flask import Flask, Response, g, request
 log = logging.getLogger("partner_locator.access")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _COORDINATES = {"lat", "lon"}
+_SECRETS = {"token"}
+REDACTED = "[redacted]"
 
 
 def _rounded(name: str, value: str) -> str:
+    if name in _SECRETS:
+        return REDACTED
     try:
         if name in _COORDINATES:
             return f"{float(value):.2f}"

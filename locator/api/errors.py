@@ -40,6 +40,18 @@ class Unavailable(ApiError):
     status, code = 503, "search_unavailable"
 
 
+class Forbidden(ApiError):
+    """A preview link that is missing, malformed, tampered, expired or revoked: all answered alike."""
+
+    status, code = 403, "forbidden"
+
+
+class PreviewUnavailable(ApiError):
+    """Previews are not configured here, or the live run has no eligibility data."""
+
+    status, code = 503, "preview_unavailable"
+
+
 def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None) -> Response:
     error = {"status": status, "code": code, "message": message}
     if fields:

@@ -7,20 +7,25 @@ from marshmallow import Schema, fields
 
 from locator.api.interpret import KINDS
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
+from locator.core import eligibility
 from locator.core.contract import FIELDS, LISTED_TIERS, SUGGEST_SOURCE, Field, by_top, is_group
 
 _Str, _Num, _Int = fields.String, fields.Float, fields.Integer
 
 
-def _schema_fields(declared: list[Field]) -> dict[str, fields.Field]:
+def _schema_fields(declared: list[Field], repeated: tuple[str, ...] = (), names: str = "") -> dict[str, fields.Field]:
     """marshmallow fields of returned contract fields, in their order; dotted paths become nested
-    schemas, which may be null when none of their fields is always present (no contact details)."""
+    schemas, which may be null when none of their fields is always present (no contact details),
+    or lists of them for the ``repeated`` objects. ``names`` prefixes the nested schemas' names."""
     out = {}
     for head, members in by_top(declared).items():
         if not is_group(head, members):
             out[head] = members[0].api()
+            continue
+        nested = Schema.from_dict(_schema_fields(members), name=names + head.title().replace("_", ""))
+        if head in repeated:
+            out[head] = fields.List(fields.Nested(nested))
         else:
-            nested = Schema.from_dict(_schema_fields(members), name=head.title())
             out[head] = fields.Nested(nested, allow_none=not any(member.required for member in members))
     return out
 
@@ -115,6 +120,25 @@ class Error(Schema):
     error = fields.Nested(ErrorBody)
 
 
+class Listing(Site):
+    search_url = _Str(metadata={"description": "the live search centred on this site"})
+
+
+# One (partner, country) group as its own preview sees it: the eligibility contract's fields.
+_Eligibility = Schema.from_dict(_schema_fields([field for field in eligibility.FIELDS if field.api],
+                                               eligibility.REPEATED, "Eligibility"), name="Eligibility")
+
+
+class PreviewCountry(_Eligibility):
+    listings = fields.List(fields.Nested(Listing), metadata={"description": "each listed site as customers see it"})
+
+
+class PreviewResponse(Schema):
+    partner_id, as_of, indexed_at = _Str(), fields.Date(allow_none=True), fields.DateTime(allow_none=True)
+    age_s = _Int(allow_none=True, metadata={"description": "seconds since the data was indexed"})
+    countries = fields.List(fields.Nested(PreviewCountry), metadata={"description": "only the link's country when it has one"})
+
+
 def _json(schema) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
@@ -138,6 +162,7 @@ def build_spec() -> dict:
     site_operation["get"]["parameters"] = [{"in": "path", "name": "site_id", "required": True, "schema": {"type": "string"}}]
     spec.path("/api/v1/partners/{site_id}", operations=site_operation)
     spec.path("/api/v1/suggest", operations=_operation("Search-box suggestions: countries, places and companies", SuggestResponse, SuggestParams))
+    _add_preview(spec)
     return spec.to_dict()
 
 
@@ -161,3 +186,15 @@ def extract_messages(fileobj, keywords, comment_tags, options):
     (static/docs.js) shows it translated while the spec itself stays English."""
     for text in texts(build_spec()):
         yield 1, "gettext", text, ["The OpenAPI spec's own text (API reference page)"]
+
+
+def _add_preview(spec: APISpec) -> None:
+    """A partner's own preview: the link's token as a Bearer token or the ``token`` parameter."""
+    spec.components.security_scheme("previewToken", {
+        "type": "http", "scheme": "bearer", "description": "the token of a link from `partner-locator preview-link`"})
+    operation = _operation("A partner's own preview: tier, requirements checklist, sites, rejected records, "
+                           "expiring certifications (a preview link's token)", PreviewResponse, errors=(403, 503))
+    operation["get"]["parameters"] = [{"in": "query", "name": "token", "schema": {"type": "string"},
+                                       "description": "the link's token, when not sent as a Bearer token"}]
+    operation["get"]["security"] = [{"previewToken": []}, {}]
+    spec.path("/api/v1/preview", operations=operation)

@@ -3,7 +3,9 @@
 A ``Connection`` describes a cluster and a user. With ``ELASTICSEARCH_URL`` set it comes from
 ``ELASTICSEARCH_*`` (a real cluster: each process gets its own rights, the indexer a writer, the API
 a reader); otherwise from the local node's files in the state dir (written by ``locator.node``), as
-the user whose role matches the job: writing commands as ``indexer``, the web app as ``reader``.
+the user whose role matches the job: writing commands as ``indexer``, the web app as ``reader``,
+and its partner preview routes as ``preview`` (which alone may read the eligibility index; on an
+external cluster its credentials come from ``ELASTICSEARCH_PREVIEW_*``).
 The factory only turns a description into a client: it reads no file itself.
 """
 from __future__ import annotations
@@ -15,15 +17,19 @@ from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch, OrjsonSerializer
 
-from locator.core.errors import NodeError
+from locator.core.errors import ConfigError, NodeError
 
 if TYPE_CHECKING:  # settings import Connection from here
     from locator.core.settings import ElasticsearchSettings, Settings
 
-ROLES = ("admin", "indexer", "reader")
+ROLES = ("admin", "indexer", "reader", "preview")
+SERVING_ROLES = ("reader", "preview")  # used by the web app: answer fast or fail fast
 # The local node's connection files in the state dir: written by locator.node, read here.
 CREDENTIALS_FILE = "credentials.json"
 NODE_FILE = "node.json"
+# The preview's own user on an external cluster (read by settings, named in messages here).
+PREVIEW_USERNAME, PREVIEW_PASSWORD = "ELASTICSEARCH_PREVIEW_USERNAME", "ELASTICSEARCH_PREVIEW_PASSWORD"
+PREVIEW_API_KEY = "ELASTICSEARCH_PREVIEW_API_KEY"
 _NOT_STARTED = "run `partner-locator es start` (or `make run`), or set ELASTICSEARCH_URL"
 
 
@@ -59,14 +65,27 @@ def read_local_url(state_dir: Path) -> str:
 
 
 def local_connection(state_dir: Path, role: str) -> Connection:
-    user = read_local_credentials(state_dir)[_checked(role)]
+    user = read_local_credentials(state_dir).get(_checked(role))
+    if user is None:  # a node whose users were made before this role existed
+        raise NodeError(f"the local node has no {role} user yet: run `partner-locator es start` "
+                        "(it adds missing users to a running node too)")
     return Connection((read_local_url(state_dir),), username=user["username"], password=user["password"])
 
 
 def connection_for(settings: Settings, role: str) -> Connection:
-    """ELASTICSEARCH_* when set (the local node is then never touched), else the local node as ``role``."""
+    """ELASTICSEARCH_* when set (the local node is then never touched), else the local node as ``role``.
+
+    The preview's user is a separate one on an external cluster too; without its settings this
+    raises a ConfigError naming them (the web app then serves the search, and no previews)."""
     _checked(role)
-    return settings.connection if settings.connection.external else local_connection(settings.state_dir, role)
+    if not settings.connection.external:
+        return local_connection(settings.state_dir, role)
+    if role != "preview":
+        return settings.connection
+    if settings.preview_connection is None:
+        raise ConfigError(f"previews need their own Elasticsearch user on an external cluster: set "
+                          f"{PREVIEW_USERNAME} and {PREVIEW_PASSWORD}, or {PREVIEW_API_KEY}")
+    return settings.preview_connection
 
 
 def _checked(role: str) -> str:
@@ -77,7 +96,7 @@ def _checked(role: str) -> str:
 
 def client_options(connection: Connection, timeouts: ElasticsearchSettings, role: str) -> dict:
     """Keyword arguments for ``Elasticsearch(...)``: pure, so every credential kind is unit-tested."""
-    reader = _checked(role) == "reader"
+    reader = _checked(role) in SERVING_ROLES
     options: dict = {
         "hosts": list(connection.hosts),
         # The API must answer 503 fast when the cluster is slow; the indexer may wait for big bulks.

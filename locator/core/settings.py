@@ -19,17 +19,20 @@ from typing import Any, Mapping
 from marshmallow import Schema, ValidationError, fields, validate
 
 from locator.core.errors import ConfigError
-from locator.core.es import Connection
+from locator.core.es import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection
 from locator.core.resources import CONFIG_DIR_VARIABLE, operator_config_dir, shipped_config
 from locator.core.validation import flatten_errors
 
 ENV_PREFIX = "PARTNER_LOCATOR_"
 DEFAULTS_FILE = "defaults.toml"
+MIN_SECRET_LENGTH = 32
+MAX_LINK_DAYS = 365
 
 
-def _check(rule=None) -> Any:
-    """A dataclass field carrying its validator: the section's schema is derived from these."""
-    return dataclasses.field(metadata={"validate": rule})
+def _check(rule=None, *, secret: bool = False) -> Any:
+    """A dataclass field carrying its validator: the section's schema is derived from these.
+    A secret is left out of the settings' repr, so printing them never shows it."""
+    return dataclasses.field(metadata={"validate": rule}, repr=not secret)
 
 
 def _rate_limit(value: str) -> None:
@@ -94,10 +97,25 @@ class ApiSettings:
     markers_max_clusters: int = _check(validate.Range(min=1, max=65_535))
     track_total_hits: int = _check(validate.Range(min=1, max=1_000_000))
     rate_limit: str = _check(_rate_limit)
+    # Where people reach the app: the base of the links that `preview-link` prints.
+    public_url: str = _check(validate.URL(schemes={"http", "https"}, require_tld=False,
+                                          error="must be an http(s) URL such as https://locator.example"))
+
+
+def _secret_or_nothing(value: str) -> None:
+    if value and len(value) < MIN_SECRET_LENGTH:  # the message never quotes the value
+        raise ValidationError(f"must be at least {MIN_SECRET_LENGTH} characters long (or empty: no previews)")
+
+
+@dataclass(frozen=True)
+class PreviewSettings:
+    # Signs partners' preview links; "" means previews are off (the routes and preview-link say so).
+    secret: str = _check(_secret_or_nothing, secret=True)
+    link_days: int = _check(validate.Range(min=1, max=MAX_LINK_DAYS))
 
 
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
-             "geocoding": GeocodingSettings, "api": ApiSettings}
+             "geocoding": GeocodingSettings, "api": ApiSettings, "preview": PreviewSettings}
 _FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "tuple[str, ...]": _CommaSeparated}
 
 
@@ -117,7 +135,10 @@ class Settings:
     indexer: IndexerSettings
     geocoding: GeocodingSettings
     api: ApiSettings
+    preview: PreviewSettings
     connection: Connection  # ELASTICSEARCH_*: an external cluster, or none (the local node)
+    # ELASTICSEARCH_PREVIEW_*: the preview's user on an external cluster; None when not given
+    preview_connection: Connection | None = None
 
     @property
     def index_prefix(self) -> str:
@@ -214,6 +235,19 @@ def _connection(environ: Mapping[str, str]) -> Connection:
     return conn
 
 
+def _preview_connection(environ: Mapping[str, str], main: Connection) -> Connection | None:
+    """The preview routes' user on the same external cluster, when its credentials are given."""
+    api_key, username = environ.get(PREVIEW_API_KEY) or None, environ.get(PREVIEW_USERNAME) or None
+    if not main.external or not (api_key or username):
+        return None
+    if api_key and username:
+        raise ConfigError(f"{PREVIEW_API_KEY}: set either it or {PREVIEW_USERNAME}/PASSWORD, not both")
+    password = environ.get(PREVIEW_PASSWORD)
+    if username and password is None:
+        raise ConfigError(f"{PREVIEW_PASSWORD}: must be set when {PREVIEW_USERNAME} is")
+    return dataclasses.replace(main, username=username, password=password if username else None, api_key=api_key)
+
+
 def load_settings(environ: Mapping[str, str] | None = None, defaults_path: Path | None = None) -> Settings:
     """Read the defaults, apply ``PARTNER_LOCATOR_*`` and ``ELASTICSEARCH_*`` overrides, validate.
 
@@ -223,4 +257,5 @@ def load_settings(environ: Mapping[str, str] | None = None, defaults_path: Path 
     environ = os.environ if environ is None else environ
     layers = _layers(environ, defaults_path)
     sections = {name: _load_section(name, layers, environ) for name in _SECTIONS}
-    return Settings(connection=_connection(environ), **sections)
+    connection = _connection(environ)
+    return Settings(connection=connection, preview_connection=_preview_connection(environ, connection), **sections)

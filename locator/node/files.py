@@ -4,7 +4,7 @@ Layout (see README "Where data lives"):
 
     <cache_dir>/dist/elasticsearch-<v>.zip      fetched once from Maven Central (Maven checks its checksum)
     <cache_dir>/elasticsearch-<v>/              unpacked distribution, read-only for the node
-    <state_dir>/credentials.json (0600)         the three file-realm users and their random passwords
+    <state_dir>/credentials.json (0600)         the file-realm users and their random passwords (node.security)
     <state_dir>/node.json                       url + port of the node last started from this state dir
     <state_dir>/es/{config,data,logs,tmp,run}   owned by the account the node runs as
 
@@ -12,10 +12,8 @@ Elasticsearch refuses to run as root; as root we run it as ``nobody`` through ``
 """
 from __future__ import annotations
 
-import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import zipfile
@@ -23,14 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from locator.core.errors import NodeError
-from locator.core.es import CREDENTIALS_FILE, NODE_FILE, ROLES, read_local_credentials, read_local_url
-from locator.core.resources import config_file
+from locator.core.es import CREDENTIALS_FILE, NODE_FILE, read_local_credentials, read_local_url
 from locator.core.settings import Settings
+from locator.node import security
 
 ARTIFACT = "org.elasticsearch.distribution.integ-test-zip:elasticsearch:{version}:zip"
-_ROLE_OF_USER = {"admin": "superuser", "indexer": "partner_locator_indexer", "reader": "partner_locator_reader"}
-USERNAMES = {"admin": "pl_admin", "indexer": "pl_indexer", "reader": "pl_reader"}
-UNPRIVILEGED = ("nobody", "nogroup")
+UNPRIVILEGED = security.UNPRIVILEGED
 MIN_JAVA = 17
 
 
@@ -162,15 +158,6 @@ def java_major_version(java: Path) -> int:
 # ---------------------------------------------------------------- configuration and users
 
 
-def _roles_yml() -> str:
-    # The same JSON bodies an operator sends with PUT _security/role; JSON is valid YAML flow style.
-    lines = []
-    for role in ("indexer", "reader"):
-        body = json.loads(config_file(f"roles/partner_locator_{role}.json").read_text(encoding="utf-8"))
-        lines.append(f"partner_locator_{role}: {json.dumps(body)}")
-    return "\n".join(lines) + "\n"
-
-
 def _elasticsearch_yml(paths: NodePaths, port: int) -> str:
     return "\n".join([
         "cluster.name: partner-locator-local",
@@ -192,7 +179,7 @@ def _elasticsearch_yml(paths: NodePaths, port: int) -> str:
 
 
 def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: str) -> None:
-    """Write the node's config under the state dir; create the users on first start."""
+    """Write the node's config under the state dir; roles and users through ``locator.node.security``."""
     for sub in ("config", "data", "logs", "tmp", "run"):
         (paths.es / sub).mkdir(parents=True, exist_ok=True)
     for name in ("jvm.options", "log4j2.properties", "users", "users_roles", "role_mapping.yml"):
@@ -201,35 +188,15 @@ def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: st
     (paths.config / "jvm.options.d").mkdir(exist_ok=True)
     (paths.config / "jvm.options.d" / "heap.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
     (paths.config / "elasticsearch.yml").write_text(_elasticsearch_yml(paths, port))
-    (paths.config / "roles.yml").write_text(_roles_yml())
-    if not paths.credentials.exists():
-        _create_users(paths, home, java_home)
+    update_security(paths, home, java_home)
     paths.state.chmod(0o755)  # the node's account must traverse it; credentials.json itself stays 0600
-    _hand_over(paths.es)
+    security.hand_over(paths.es)
     paths.config.chmod(0o700)  # password hashes: for the node's account only
 
 
-def _create_users(paths: NodePaths, home: Path, java_home: Path) -> None:
-    credentials = {}
-    for role in ROLES:
-        password = secrets.token_urlsafe(18)
-        subprocess.run(
-            [str(home / "bin" / "elasticsearch-users"), "useradd", USERNAMES[role], "-p", password, "-r", _ROLE_OF_USER[role]],
-            env=node_env(paths, java_home), check=True, capture_output=True,
-        )
-        credentials[role] = {"username": USERNAMES[role], "password": password}
-    descriptor = os.open(paths.credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        json.dump(credentials, handle, indent=2)
-
-
-def _hand_over(directory: Path) -> None:
-    """Give the node's directories to the unprivileged account it runs as (only needed as root)."""
-    if os.geteuid() != 0:
-        return
-    user, group = UNPRIVILEGED
-    for path in [directory, *directory.rglob("*")]:
-        shutil.chown(path, user, group)
+def update_security(paths: NodePaths, home: Path, java_home: Path) -> bool:
+    """roles.yml from the shipped role bodies, and a user for every role that has none yet."""
+    return security.apply(paths.config, paths.state, security.users_tool(home, node_env(paths, java_home)))
 
 
 def node_env(paths: NodePaths, java_home: Path) -> dict:

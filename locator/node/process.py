@@ -15,6 +15,7 @@ from pathlib import Path
 
 from locator.core.errors import NodeError
 from locator.node import files as localnode
+from locator.node import security
 from locator.node.files import NodePaths
 
 
@@ -76,9 +77,14 @@ def _launch_command(home: Path, paths: NodePaths) -> list[str]:
 
 
 def start(paths: NodePaths, port: int, heap: str, timeout_s: int) -> tuple[NodeStatus, bool]:
-    """Start the node unless it runs; return its status and whether this call started it."""
+    """Start the node unless it runs; return its status and whether this call started it.
+
+    A node that already runs still gets this version's roles and users (``locator.node.security``):
+    it re-reads their files by itself, and this waits until they are in force."""
     current = status(paths)
     if current is not None:
+        localnode.update_security(paths, localnode.ensure_distribution(paths), localnode.find_java_home())
+        security.wait_until_in_force(current.url, paths.state, timeout_s)
         return current, False
     if _port_in_use(port):
         raise NodeError(f"port {port} on 127.0.0.1 is already used by another program: stop it, "
@@ -93,6 +99,7 @@ def start(paths: NodePaths, port: int, heap: str, timeout_s: int) -> tuple[NodeS
     if pid is None:
         raise NodeError(f"Elasticsearch exited during start-up: see {paths.es / 'logs'}")
     _wait_until_available(url, localnode.read_credentials(paths)["admin"], timeout_s, paths)
+    security.wait_until_in_force(url, paths.state, timeout_s)
     return NodeStatus(url, pid, cluster_health(url, localnode.read_credentials(paths)["admin"])), True
 
 

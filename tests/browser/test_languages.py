@@ -214,7 +214,16 @@ def marked_server(listed_sample, gazetteer, tmp_path_factory):
     from locator.api import create_app, display
     from locator.core.es import connect
 
-    directory = tmp_path_factory.mktemp("marked-catalogs")
+    app = create_app(listed_sample.settings, es=connect(listed_sample.settings, "reader"), gazetteer=gazetteer)
+    i18n.init_app(app, write_marked_catalogs(tmp_path_factory.mktemp("marked-catalogs")))
+    server = serve(app)
+    yield server
+    server.stop()
+    display.catalog.cache_clear()
+
+
+def write_marked_catalogs(directory):
+    """Every language's catalog with each translation wrapped in ⟦ ⟧, compiled into ``directory``."""
     with open(i18n.translations_dir() / "messages.pot", "rb") as handle:
         template = read_po(handle)
     for language in UI_LANGUAGES:
@@ -231,12 +240,7 @@ def marked_server(listed_sample, gazetteer, tmp_path_factory):
         target.mkdir(parents=True)
         with open(target / "messages.mo", "wb") as handle:
             write_mo(handle, catalog)
-    app = create_app(listed_sample.settings, es=connect(listed_sample.settings, "reader"), gazetteer=gazetteer)
-    i18n.init_app(app, directory)
-    server = serve(app)
-    yield server
-    server.stop()
-    display.catalog.cache_clear()
+    return directory
 
 
 def not_from_a_catalog(page) -> list[str]:

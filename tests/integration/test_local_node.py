@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.request
 from base64 import b64encode
@@ -16,7 +17,9 @@ from pathlib import Path
 import pytest
 from elasticsearch import AuthorizationException
 
+from locator.core.es import connect
 from locator.core.resources import shipped_config
+from locator.node import security
 
 
 def _cli(*args: str, env: dict | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
@@ -36,7 +39,7 @@ def _free_port() -> int:
 def test_the_reader_can_search_but_cannot_create_write_or_delete(settings, indexer_es, reader_es, es_node):
     if not es_node:
         pytest.skip("role separation is only known for the project's local node")
-    index = f"{settings.index_prefix}-roles"
+    index = f"{settings.index_prefix}-sites-roles"
     indexer_es.indices.create(index=index)
     indexer_es.index(index=index, id="1", document={"company": "Nordlys"}, refresh=True)
     assert reader_es.search(index=index)["hits"]["total"]["value"] == 1
@@ -64,14 +67,49 @@ def test_the_indexer_manages_the_projects_indices_and_aliases_only(settings, ind
         indexer_es.indices.create(index="someone-elses-index")
 
 
+def test_the_reader_and_the_preview_user_read_only_their_own_indices(settings, indexer_es, reader_es, es_node):
+    if not es_node:
+        pytest.skip("role separation is only known for the project's local node")
+    preview = connect(settings, "preview")
+    names = {kind: f"{settings.index_prefix}-{kind}-2026" for kind in ("sites", "eligibility", "preview-revocations")}
+    names["preview-revocations"] = f"{settings.index_prefix}-preview-revocations"
+    for name in names.values():
+        indexer_es.index(index=name, id="1", document={"x": 1}, refresh=True)
+    assert reader_es.count(index=names["sites"])["count"] == 1
+    assert preview.count(index=names["eligibility"])["count"] == preview.count(index=names["preview-revocations"])["count"] == 1
+    for client, forbidden in ((reader_es, ("eligibility", "preview-revocations")), (preview, ("sites",))):
+        for kind in forbidden:
+            with pytest.raises(AuthorizationException):
+                client.search(index=names[kind])
+    with pytest.raises(AuthorizationException):
+        preview.index(index=names["eligibility"], id="2", document={"x": 2})
+    indexer_es.indices.delete(index=",".join(names.values()))
+
+
 def test_the_shipped_role_bodies_are_what_the_node_enforces():
     # The node's roles.yml is generated from these JSON bodies, the same an operator PUTs on a real cluster.
-    for role, must_have, must_not in (("indexer", {"write", "delete_index", "manage"}, {"all"}),
-                                      ("reader", {"read", "view_index_metadata"}, {"write", "manage", "delete_index"})):
+    expected = {"indexer": (["partner-locator*"], {"write", "delete_index", "manage"}, {"all"}),
+                "reader": (["partner-locator*-sites*"], {"read", "view_index_metadata"}, {"write", "manage", "delete_index"}),
+                "preview": (["partner-locator*-eligibility*", "partner-locator*-preview-revocations"], {"read"},
+                            {"write", "manage", "delete_index"})}
+    for role, (names, must_have, must_not) in expected.items():
         body = json.loads(shipped_config(f"roles/partner_locator_{role}.json").read_text())
         (grant,) = body["indices"]
-        assert grant["names"] == ["partner-locator*"]
+        assert grant["names"] == names
         assert must_have <= set(grant["privileges"]) and not must_not & set(grant["privileges"])
+
+
+@pytest.mark.parametrize("prefix", ["partner-locator", "partner-locator-test-0a1b2c3d", "partner-locator-test-0a1b2c3d-api"])
+def test_the_role_patterns_cover_the_default_prefix_and_every_test_prefix(prefix):
+    bodies = security.role_bodies()
+    names = {"sites": [f"{prefix}-sites", f"{prefix}-sites-previous", f"{prefix}-sites-20260601000000-abcdef"],
+             "eligibility": [f"{prefix}-eligibility", f"{prefix}-eligibility-previous",
+                             f"{prefix}-eligibility-20260601000000-abcdef", f"{prefix}-preview-revocations"],
+             "other": [f"{prefix}-locks"]}
+    everything = [name for group in names.values() for name in group]
+    reads = {role: {name for name, ok in security.expected_reads(bodies[f"partner_locator_{role}"], everything).items() if ok}
+             for role in ("indexer", "reader", "preview")}
+    assert reads == {"indexer": set(everything), "reader": set(names["sites"]), "preview": set(names["eligibility"])}
 
 
 # ---------------------------------------------------------------- the CLI lifecycle on a node of its own
@@ -114,6 +152,7 @@ def test_start_status_env_restart_and_stop(second_node_env):
     assert health["cluster_name"] == "partner-locator-local"
 
     _assert_reader_exports_carry_reader_rights(_cli("es", "env", env=env).stdout)
+    _assert_a_running_node_gets_the_users_and_roles_it_lacks(env)
 
     stopped = _cli("es", "stop", env=env)
     assert stopped.returncode == 0 and "stopped" in stopped.stdout
@@ -132,6 +171,55 @@ def _assert_reader_exports_carry_reader_rights(exports: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 403
+
+
+def _has_read(url: str, user: dict, index: str) -> bool | None:
+    token = b64encode(f"{user['username']}:{user['password']}".encode()).decode()
+    request = urllib.request.Request(f"{url}/_security/user/_has_privileges", method="POST",
+                                     data=json.dumps({"index": [{"names": [index], "privileges": ["read"]}]}).encode(),
+                                     headers={"Authorization": f"Basic {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())["index"][index]["read"]
+    except urllib.error.HTTPError:
+        return None  # not authenticated
+
+
+def _wait_for(check, what: str, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.5)
+
+
+def _assert_a_running_node_gets_the_users_and_roles_it_lacks(env):
+    """A node made by a version without the preview role: `es start` adds it without a restart."""
+    state = Path(env["PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR"])
+    config, credentials_file = state / "es" / "config", state / "credentials.json"
+    credentials = json.loads(credentials_file.read_text())
+    url = json.loads((state / "node.json").read_text())["url"]
+    old_reader = {"cluster": ["monitor"], "indices": [{"names": ["partner-locator*"], "privileges": ["read"]}]}
+    (config / "roles.yml").write_text(f"partner_locator_reader: {json.dumps(old_reader)}\n"
+                                      + (config / "roles.yml").read_text().split("\n", 2)[0] + "\n")
+    for name in ("users", "users_roles"):  # drop every trace of the preview user
+        lines = (config / name).read_text().splitlines()
+        (config / name).write_text("".join(f"{line}\n" for line in lines if "pl_preview" not in line.split(":")[0]
+                                           and line.split(":")[0] != "partner_locator_preview"))
+    credentials_file.write_text(json.dumps({role: user for role, user in credentials.items() if role != "preview"}))
+    _wait_for(lambda: _has_read(url, credentials["reader"], "partner-locator-eligibility")
+              and _has_read(url, credentials["preview"], "partner-locator-eligibility") is None,
+              "the node did not take the older files")
+
+    again = _cli("es", "start", env=env)
+    assert again.returncode == 0 and "already running" in again.stdout, again.stderr
+    updated = json.loads(credentials_file.read_text())
+    assert {role: updated[role] for role in credentials if role != "preview"} == {
+        role: user for role, user in credentials.items() if role != "preview"}  # existing passwords kept
+    assert updated["preview"]["username"] == "pl_preview" and updated["preview"] != credentials["preview"]
+    assert _has_read(url, updated["preview"], "partner-locator-eligibility") is True
+    assert _has_read(url, updated["reader"], "partner-locator-eligibility") is False
+    assert _has_read(url, updated["reader"], "partner-locator-test-0a1b-api-sites") is True
+    assert _cli("es", "start", env=env).returncode == 0 and json.loads(credentials_file.read_text()) == updated
 
 
 def test_a_port_held_by_another_program_is_a_clear_error_not_a_hang(second_node_env):

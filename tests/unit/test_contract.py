@@ -7,8 +7,9 @@ from indexer.documents import listed_document, public_document
 from indexer.records import parse_line
 from locator.api.queries import RESULT_FIELDS, TEXT_FIELDS
 from locator.api.spec import build_spec
+from locator.core import eligibility
 from locator.core.contract import ADDRESS_FIELDS, FIELDS, RESULT_SOURCE
-from locator.core.mapping import SITE_MAPPING
+from locator.core.mapping import ELIGIBILITY_MAPPING, SITE_MAPPING
 from tests.unit.test_records import EXAMPLE, line
 
 SECRET_PERSON = "E77120"
@@ -81,3 +82,22 @@ def test_the_openapi_site_schema_is_exactly_what_results_return():
 
 def test_the_geocoder_reads_the_address_fields_of_the_contract():
     assert ADDRESS_FIELDS == ("street", "postal_code", "city", "region", "country")
+
+
+def test_the_eligibility_mapping_and_openapi_schema_come_from_its_contract():
+    declared = {field.path for field in eligibility.FIELDS}
+    mapped = {f"{head}.{leaf}" if "properties" in body else head
+              for head, body in ELIGIBILITY_MAPPING["properties"].items()
+              for leaf in (body.get("properties") or {head: None})}
+    assert ELIGIBILITY_MAPPING["dynamic"] == "strict" and mapped == declared
+    schemas = build_spec()["components"]["schemas"]
+    returned = [name for name in eligibility.TOP_LEVEL if name != "company_sort"]
+    assert list(schemas["PreviewCountry"]["properties"]) == [*returned, "listings"]
+    assert list(schemas["EligibilityRejected"]["properties"]) == ["line", "site_id", "field", "reason"]
+    assert schemas["PreviewCountry"]["properties"]["sites"]["type"] == "array"
+
+
+def test_no_eligibility_field_can_hold_a_figure_or_a_person():
+    names = " ".join(field.path for field in eligibility.FIELDS)
+    for word in ("revenue", "threshold", "margin", "person", "amount", "sum"):
+        assert word not in names

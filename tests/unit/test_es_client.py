@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from elasticsearch import Elasticsearch
 
-from locator.core.errors import NodeError
+from locator.core.errors import ConfigError, NodeError
 from locator.core.es import client_options, connect, connection_for, make_client
 from locator.core.settings import load_settings
 
@@ -84,3 +84,27 @@ def test_make_client_builds_a_client_for_an_api_key_without_network():
     client = connect(load_settings({**EXTERNAL, "ELASTICSEARCH_API_KEY": "a2V5OnNlY3JldA=="}), "reader")
     assert isinstance(client, Elasticsearch)
     assert client._headers["authorization"] == "ApiKey a2V5OnNlY3JldA=="
+
+
+def test_the_preview_routes_use_their_own_user_and_the_apis_fast_timeouts():
+    environ = {**EXTERNAL, "ELASTICSEARCH_USERNAME": "reader", "ELASTICSEARCH_PASSWORD": "r",
+               "ELASTICSEARCH_PREVIEW_USERNAME": "preview", "ELASTICSEARCH_PREVIEW_PASSWORD": "p"}
+    preview, reader = options_for(environ, "preview"), options_for(environ, "reader")
+    assert preview["basic_auth"] == ("preview", "p") and reader["basic_auth"] == ("reader", "r")
+    assert preview["request_timeout"] == reader["request_timeout"] and not preview["retry_on_timeout"]
+
+
+def test_without_preview_credentials_the_error_names_the_settings():
+    settings = load_settings({**EXTERNAL, "ELASTICSEARCH_USERNAME": "reader", "ELASTICSEARCH_PASSWORD": "r"})
+    with pytest.raises(ConfigError, match="ELASTICSEARCH_PREVIEW_USERNAME and ELASTICSEARCH_PREVIEW_PASSWORD, or "
+                                          "ELASTICSEARCH_PREVIEW_API_KEY"):
+        connection_for(settings, "preview")
+
+
+def test_a_local_node_made_before_the_preview_user_says_how_to_add_it(tmp_path: Path):
+    (tmp_path / "credentials.json").write_text(json.dumps({"reader": {"username": "pl_reader", "password": "x"}}))
+    (tmp_path / "node.json").write_text(json.dumps({"url": "http://127.0.0.1:9200"}))
+    settings = load_settings({"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(tmp_path)})
+    assert connection_for(settings, "reader").username == "pl_reader"
+    with pytest.raises(NodeError, match="no preview user yet: run `partner-locator es start`"):
+        connection_for(settings, "preview")

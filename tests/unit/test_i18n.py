@@ -24,7 +24,7 @@ SAME_EVERYWHERE = {"API", "OK", "Premier", "Advanced", "Partner Locator API", "I
                    "Milestone Certified Design Engineer", "Milestone Certified Integration Technician",
                    "Milestone Certified Integration Engineer"}
 SAME_IN = {"de": {"Name", "Version", "Website", "Partner", "in %(country)s"},
-           "fr": {"Version", "Suggestions", "Distance", "Description", "Type", "Page %(page)s"},
+           "fr": {"Version", "Suggestions", "Distance", "Description", "Type", "Page %(page)s", "Certification"},
            "es": {"error", "no"}, "ja": set()}
 
 

@@ -30,6 +30,9 @@ def test_environment_overrides_defaults_with_the_right_type():
         ("PARTNER_LOCATOR_API_RATE_LIMIT", "lots", "PARTNER_LOCATOR_API_RATE_LIMIT"),
         ("PARTNER_LOCATOR_GEOCODING_BACKEND", "google-maps-scraper", "PARTNER_LOCATOR_GEOCODING_BACKEND"),
         ("PARTNER_LOCATOR_INDEXER_WORKERS", "-1", "PARTNER_LOCATOR_INDEXER_WORKERS"),
+        ("PARTNER_LOCATOR_PREVIEW_SECRET", "too-short-a-secret", "PARTNER_LOCATOR_PREVIEW_SECRET"),
+        ("PARTNER_LOCATOR_PREVIEW_LINK_DAYS", "0", "PARTNER_LOCATOR_PREVIEW_LINK_DAYS"),
+        ("PARTNER_LOCATOR_API_PUBLIC_URL", "locator.example", "PARTNER_LOCATOR_API_PUBLIC_URL"),
     ],
 )
 def test_a_bad_setting_is_named_in_the_error(variable, value, named):
@@ -57,6 +60,9 @@ def test_several_urls_are_split_and_trimmed():
           "ELASTICSEARCH_PASSWORD": "p"}, "ELASTICSEARCH_API_KEY"),
         ({"ELASTICSEARCH_URL": "https://x.example", "ELASTICSEARCH_CA_CERTS": "/nonexistent/ca.pem"}, "ELASTICSEARCH_CA_CERTS"),
         ({"ELASTICSEARCH_API_KEY": "k"}, "ELASTICSEARCH_URL"),
+        ({"ELASTICSEARCH_URL": "https://x.example", "ELASTICSEARCH_PREVIEW_USERNAME": "p"}, "ELASTICSEARCH_PREVIEW_PASSWORD"),
+        ({"ELASTICSEARCH_URL": "https://x.example", "ELASTICSEARCH_PREVIEW_USERNAME": "p", "ELASTICSEARCH_PREVIEW_PASSWORD": "q",
+          "ELASTICSEARCH_PREVIEW_API_KEY": "k"}, "ELASTICSEARCH_PREVIEW_API_KEY"),
     ],
 )
 def test_inconsistent_connection_settings_are_refused(environ, named):
@@ -86,3 +92,27 @@ def test_a_bad_value_in_the_operators_file_names_that_file_and_key(tmp_path: Pat
 def test_a_config_dir_that_does_not_exist_is_named(tmp_path: Path):
     with pytest.raises(ConfigError, match="PARTNER_LOCATOR_CONFIG_DIR: .*missing.* is not a directory"):
         load_settings({"PARTNER_LOCATOR_CONFIG_DIR": str(tmp_path / "missing")})
+
+
+def test_the_preview_secret_is_off_by_default_checked_and_never_shown():
+    assert load_settings({}).preview.secret == "" and load_settings({}).preview.link_days == 30
+    secret = "correct horse battery staple, forty chars!"
+    settings = load_settings({"PARTNER_LOCATOR_PREVIEW_SECRET": secret})
+    assert settings.preview.secret == secret and secret not in repr(settings)
+    with pytest.raises(ConfigError) as short:
+        load_settings({"PARTNER_LOCATOR_PREVIEW_SECRET": "s3cret-but-short"})
+    assert "at least 32 characters" in str(short.value) and "s3cret" not in str(short.value)
+
+
+def test_the_public_url_defaults_to_the_local_server():
+    assert load_settings({}).api.public_url == "http://127.0.0.1:5000"
+    assert load_settings({"PARTNER_LOCATOR_API_PUBLIC_URL": "https://locator.example"}).api.public_url == "https://locator.example"
+
+
+def test_the_preview_user_of_an_external_cluster_has_its_own_credentials():
+    external = {"ELASTICSEARCH_URL": "https://x.example", "ELASTICSEARCH_USERNAME": "reader", "ELASTICSEARCH_PASSWORD": "r"}
+    assert load_settings(external).preview_connection is None
+    preview = load_settings({**external, "ELASTICSEARCH_PREVIEW_USERNAME": "preview", "ELASTICSEARCH_PREVIEW_PASSWORD": "p"})
+    assert (preview.preview_connection.hosts, preview.preview_connection.username) == (("https://x.example",), "preview")
+    keyed = load_settings({**external, "ELASTICSEARCH_PREVIEW_API_KEY": "k"}).preview_connection
+    assert (keyed.api_key, keyed.username, keyed.password) == ("k", None, None)

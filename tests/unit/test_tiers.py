@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from indexer.program import load_program, parse_program
 from indexer.records import parse_line
 from indexer.grouping import GroupSpill
-from indexer.tiers import Evaluation, GroupState, PersonKeys, evaluate, is_listed, program_facts
+from indexer.tiers import GroupState, PersonKeys, evaluate, is_listed, program_facts
 from locator.core.contract import LISTED_TIERS, TIERS
 
 AS_OF = date(2026, 6, 15)
@@ -71,8 +71,9 @@ def test_site_helper_has_the_shape_parse_line_returns():
 
 def test_a_site_meeting_everything_is_premier_with_nothing_missing():
     evaluation = evaluate(group_of(site()), "DK", PROGRAM)
-    assert evaluation == Evaluation("premier", {"MCDE": 1, "MCIT": 1, "MCIE": 1},
-                                    {"authorized": (), "advanced": (), "premier": ()})
+    assert (evaluation.tier, evaluation.cert_counts) == ("premier", {"MCDE": 1, "MCIT": 1, "MCIE": 1})
+    assert evaluation.missing == {"authorized": (), "advanced": (), "premier": ()}
+    assert evaluation.next_tier is None
 
 
 @pytest.mark.parametrize(("revenue", "tier"), [
@@ -83,7 +84,7 @@ def test_emea_threshold_met_exactly_counts_and_one_cent_less_does_not(revenue, t
     evaluation = evaluate(group_of(site(revenue=revenue)), "DK", PROGRAM)
     assert evaluation.tier == tier
     if tier == "authorized":
-        assert evaluation.missing["advanced"] == ("revenue threshold for Advanced not met",)
+        assert evaluation.missing["advanced"] == ("revenue threshold for Advanced: not met",)
 
 
 def test_revenue_is_summed_exactly_over_the_sites():
@@ -98,7 +99,7 @@ def test_certification_valid_until_as_of_counts_and_a_day_before_does_not(valid_
     evaluation = evaluate(group, "DK", PROGRAM)
     assert evaluation.cert_counts["MCDE"] == counted
     assert evaluation.tier == ("advanced" if counted else "authorized")
-    assert ("no valid MCDE certification" in evaluation.missing["advanced"]) is not bool(counted)
+    assert ("MCDE certification: none valid" in evaluation.missing["advanced"]) is not bool(counted)
 
 
 @pytest.mark.parametrize(("onboarding", "done"), [
@@ -107,7 +108,7 @@ def test_certification_valid_until_as_of_counts_and_a_day_before_does_not(valid_
 def test_onboarding_on_as_of_counts_and_a_day_later_does_not(onboarding, done):
     evaluation = evaluate(group_of(site(onboarding=onboarding)), "DK", PROGRAM)
     assert evaluation.tier == ("premier" if done else "authorized")
-    assert ("onboarding training not completed" in evaluation.missing["advanced"]) is not done
+    assert ("onboarding training: not completed" in evaluation.missing["advanced"]) is not done
 
 
 @pytest.mark.parametrize(("days_before", "done"), [(0, True), (364, True), (365, False), (366, False), (-1, False)])
@@ -116,7 +117,7 @@ def test_sales_training_counts_only_in_the_365_days_up_to_as_of(days_before, don
     assert group.sales_training is done
     evaluation = evaluate(group, "DK", PROGRAM)
     assert evaluation.tier == ("premier" if done else "authorized")
-    message = "annual sales training not completed in the last 365 days"
+    message = "annual sales training: not completed in the last 365 days"
     assert (message in evaluation.missing["premier"]) is not done
 
 
@@ -126,19 +127,19 @@ def test_sales_training_counts_only_in_the_365_days_up_to_as_of(days_before, don
 def test_business_plan_must_be_for_the_year_of_as_of(plan, done):
     evaluation = evaluate(group_of(site(plan=plan)), "DK", PROGRAM)
     assert evaluation.tier == ("premier" if done else "advanced")
-    assert (f"no joint business plan for {AS_OF.year}" in evaluation.missing["premier"]) is not done
+    assert (f"joint business plan for {AS_OF.year}: none" in evaluation.missing["premier"]) is not done
 
 
 @pytest.mark.parametrize(("change", "message", "tiers"), [
-    ({"terms": False}, "program terms not accepted", ("authorized", "advanced", "premier")),
-    ({"revenue": "0"}, "revenue threshold for Authorized not met", ("authorized",)),
-    ({"onboarding": None}, "onboarding training not completed", ("advanced", "premier")),
-    ({"sales": None}, "annual sales training not completed in the last 365 days", ("advanced", "premier")),
-    ({"certs": ALL_CERTS[1:]}, "no valid MCDE certification", ("advanced", "premier")),
-    ({"certs": ALL_CERTS[::2]}, "no valid MCIT certification", ("advanced", "premier")),
-    ({"certs": ALL_CERTS[:2]}, "no valid MCIE certification", ("premier",)),
-    ({"plan": None}, f"no joint business plan for {AS_OF.year}", ("premier",)),
-    ({"ambassador": False}, "not a brand ambassador", ("premier",)),
+    ({"terms": False}, "program terms: not accepted", ("authorized", "advanced", "premier")),
+    ({"revenue": "0"}, "revenue threshold for Authorized: not met", ("authorized",)),
+    ({"onboarding": None}, "onboarding training: not completed", ("advanced", "premier")),
+    ({"sales": None}, "annual sales training: not completed in the last 365 days", ("advanced", "premier")),
+    ({"certs": ALL_CERTS[1:]}, "MCDE certification: none valid", ("advanced", "premier")),
+    ({"certs": ALL_CERTS[::2]}, "MCIT certification: none valid", ("advanced", "premier")),
+    ({"certs": ALL_CERTS[:2]}, "MCIE certification: none valid", ("premier",)),
+    ({"plan": None}, f"joint business plan for {AS_OF.year}: none", ("premier",)),
+    ({"ambassador": False}, "brand ambassador: no", ("premier",)),
 ])
 def test_each_missing_requirement_is_named_for_exactly_the_tiers_needing_it(change, message, tiers):
     missing = evaluate(group_of(site(**change)), "DK", PROGRAM).missing
@@ -148,7 +149,7 @@ def test_each_missing_requirement_is_named_for_exactly_the_tiers_needing_it(chan
 def test_missing_requirements_never_state_figures():
     group = group_of(site(revenue="12345.67", terms=False, onboarding=None, sales=None, plan=None, certs=()))
     messages = [m for problems in evaluate(group, "DK", PROGRAM).missing.values() for m in problems]
-    assert "revenue threshold for Premier not met" in messages
+    assert "revenue threshold for Premier: not met" in messages
     allowed = (str(AS_OF.year), "365 days")  # the rule's own words; no amount or shortfall
     for message in messages:
         for words in allowed:
@@ -206,7 +207,7 @@ def test_certification_minimums_come_from_the_program():
                              "regions": {"default": {"thresholds": zero}}})
     one = evaluate(group_of(site(certs=[("E1", "MCDE")], ambassador=False)), "DK", program)
     assert one.tier == "authorized"
-    assert one.missing["advanced"] == ("fewer than 2 people with a valid MCDE certification",)
+    assert one.missing["advanced"] == ("MCDE certification: too few people certified",)
     assert tier_of(site(certs=[("E1", "MCDE"), ("E2", "MCDE")]), program=program) == "premier"
 
 
