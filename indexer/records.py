@@ -24,26 +24,21 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
-from decimal import Context, Decimal
+from decimal import Decimal
 
-import pycountry
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from indexer.fast_records import fast_record
+from indexer.record_rules import COUNTRY_CODES, LANGUAGE_CODES, MAX_CHARS, WEBSITE_SCHEMES, revenue_is_sane
 from locator.core.contract import CERT_TYPES, SITE_ID_PATTERN
 from locator.core.eligibility import UNKNOWN_COUNTRY
 from locator.core.validation import WHOLE, flatten_errors
 
-COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
-LANGUAGE_CODES = frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
 
 _ID = re.compile(SITE_ID_PATTERN)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SHOWN_MAX = 40
-_COMPANY_MAX = 200
 _REVENUE = "must be a number >= 0"
-MAX_REVENUE = Decimal(10) ** 15
-_REVENUE_QUANTUM = Decimal("1e-20")
-_WIDE = Context(prec=100)  # wide enough to quantize any revenue <= 10^15 to 20 places exactly
 
 
 @dataclass(frozen=True)
@@ -161,12 +156,12 @@ _cert_type = _must(set(CERT_TYPES).__contains__, f"must be one of {', '.join(CER
 _email = _must(validate.Email(), "not a valid e-mail address")
 _boolean = _must(lambda value: type(value) is bool, "must be true or false")  # not "yes", 1 or 0
 _year = _must(lambda value: type(value) is int and 1 <= value <= 9999, "must be a year (an integer) or null")
-_website = _must(validate.URL(schemes={"http", "https"}), "not an http(s) URL")
+_website = _must(validate.URL(schemes=set(WEBSITE_SCHEMES)), "not an http(s) URL")
 
 
 def _sane_revenue(value: Decimal) -> None:
     """Bounds that keep every group sum exact (see module docstring)."""
-    if value > MAX_REVENUE or value != value.quantize(_REVENUE_QUANTUM, context=_WIDE):
+    if not revenue_is_sane(value):
         raise ValidationError("must be at most 10^15 with at most 20 decimal places")
 
 
@@ -190,10 +185,10 @@ class _Base(Schema):
 
 
 class _Address(_Base):
-    street = _text(200, load_default=None)
-    postal_code = _text(20, load_default=None)
-    city = _text(100, min_len=1, required=True)
-    region = _text(100, load_default=None)
+    street = _text(MAX_CHARS["street"], load_default=None)
+    postal_code = _text(MAX_CHARS["postal_code"], load_default=None)
+    city = _text(MAX_CHARS["city"], min_len=1, required=True)
+    region = _text(MAX_CHARS["region"], load_default=None)
     country = fields.String(required=True, validate=validate_country, error_messages=_msgs("must be a string"))
 
 
@@ -212,13 +207,13 @@ class _Location(_Base):
 
 
 class _Contact(_Base):
-    phone = _text(40, load_default=None)
-    email = _text(254, check=_email, load_default=None)
-    website = _text(2000, check=_website, load_default=None)
+    phone = _text(MAX_CHARS["phone"], load_default=None)
+    email = _text(MAX_CHARS["email"], check=_email, load_default=None)
+    website = _text(MAX_CHARS["website"], check=_website, load_default=None)
 
 
 class _Certification(_Base):
-    person_id = _text(200, min_len=1, required=True)  # confidential: its messages never quote it
+    person_id = _text(MAX_CHARS["person_id"], min_len=1, required=True)  # confidential: its messages never quote it
     type = fields.String(required=True, validate=_cert_type, error_messages=_msgs("must be a string"))
     valid_until = _strict(_date, "must be a date YYYY-MM-DD", required=True)
 
@@ -238,8 +233,8 @@ class _Program(_Base):
 class _Record(_Base):
     site_id = fields.String(required=True, validate=_identifier, error_messages=_msgs("must be a string"))
     partner_id = fields.String(required=True, validate=_identifier, error_messages=_msgs("must be a string"))
-    company = _text(_COMPANY_MAX, min_len=1, required=True)
-    site_name = _text(200, load_default=None)
+    company = _text(MAX_CHARS["company"], min_len=1, required=True)
+    site_name = _text(MAX_CHARS["site_name"], load_default=None)
     address = fields.Nested(_Address, required=True, error_messages=_msgs("must be a JSON object"))
     location = fields.Nested(_Location, load_default=None, error_messages=_msgs("must be a JSON object"))
     contact = fields.Nested(_Contact, load_default=lambda: _Contact().load({}))
@@ -247,8 +242,8 @@ class _Record(_Base):
         fields.String(validate=_language, error_messages=_msgs("must be a string")),
         load_default=list, error_messages=_msgs("must be a list"),
     )
-    industries = fields.List(_text(50), load_default=list, error_messages=_msgs("must be a list"))
-    description = _text(2000, load_default=None)
+    industries = fields.List(_text(MAX_CHARS["industry"]), load_default=list, error_messages=_msgs("must be a list"))
+    description = _text(MAX_CHARS["description"], load_default=None)
     program = fields.Nested(_Program, required=True, error_messages=_msgs("must be a JSON object"))
 
 
@@ -284,7 +279,7 @@ def owner_of(data: dict) -> Owner | None:
     address = data.get("address")
     country = address.get("country") if isinstance(address, dict) else None
     company = data.get("company")
-    usable = isinstance(company, str) and company.strip() and len(company) <= _COMPANY_MAX
+    usable = isinstance(company, str) and company.strip() and len(company) <= MAX_CHARS["company"]
     known = isinstance(country, str) and country in COUNTRY_CODES
     return Owner(partner_id, country if known else UNKNOWN_COUNTRY, company if usable else None)
 
@@ -307,9 +302,20 @@ def _decode(text: str):
 
 
 def parse_line(line_no: int, text: str) -> ParsedLine | None:
-    """Parse and validate line ``line_no``; None for a blank line (RULES.md: blank lines are ignored)."""
+    """Parse and validate line ``line_no``; None for a blank line (RULES.md: blank lines are ignored).
+
+    A line that is clearly valid is accepted by the fast path (``indexer.fast_records``); every
+    other line is validated here, so each rejection is named exactly."""
     if not text.strip():
         return None
+    record = fast_record(text)
+    if record is not None:
+        return ParsedLine(line_no, record, [], [])
+    return validated_line(line_no, text)
+
+
+def validated_line(line_no: int, text: str) -> ParsedLine:
+    """``parse_line`` by the schema alone, for a non-blank line: every rule, every message."""
     try:
         data = _decode(text)
     except ValueError as exc:
