@@ -43,7 +43,7 @@ import orjson  # noqa: E402
 from indexer import lifecycle, pipeline, records  # noqa: E402
 from indexer import commands as indexer_cli  # noqa: E402
 from indexer.commands import _options  # noqa: E402
-from indexer.documents import listed_document, public_document  # noqa: E402
+from indexer.documents import listed_document, public_document, searchable_document  # noqa: E402
 from indexer.lock import IndexerLock  # noqa: E402
 from indexer.program import load_program  # noqa: E402
 from indexer.source import numbered_lines, open_export  # noqa: E402
@@ -191,9 +191,10 @@ def per_record(path: Path, settings, limit: int, as_of: dt.date) -> list[tuple[s
     spill.close()
     documents = step("public_document", lambda pair: public_document(pair[0], (pair[1].lat, pair[1].lon), pair[1].place_id),
                      located)
+    documents = step("searchable_document (fold, search keys)", searchable_document, documents)
     spilled = step("spill: orjson.dumps", lambda document: orjson.dumps([1, document]), documents)
     step("pass 2: orjson.loads of spill", orjson.loads, spilled)
-    listed = step("pass 2: listed_document (fold, search keys)",
+    listed = step("pass 2: listed_document (tier, dates)",
                   lambda document: listed_document(document, "premier", {"MCDE": 1, "MCIT": 0, "MCIE": 0}, as_of, "now"),
                   documents)
     step("pass 2: orjson.dumps of bulk source", orjson.dumps, listed)

@@ -59,16 +59,24 @@ def _folded(document: dict) -> dict:
     return folded
 
 
-def listed_document(document: dict, tier: str, certifications: dict[str, int], as_of: date, indexed_at: str) -> dict:
-    """A public document of a listed group, with the group's tier and the search helpers."""
+def searchable_document(document: dict) -> dict:
+    """A public document with its search helpers, which do not depend on the group: folded copies,
+    the name to sort by, the company's completion input (made in the worker processes of pass 1)."""
     company = document["company"]
+    return {
+        **document,
+        "folded": _folded(document),
+        "name_sort": fold(f"{company} {document.get('site_name', '')}"),
+        "company_suggest": {"input": sorted({company, fold(company)})},
+    }
+
+
+def listed_document(document: dict, tier: str, certifications: dict[str, int], as_of: date, indexed_at: str) -> dict:
+    """A searchable document of a listed group, with the group's tier and the run's dates."""
     return {
         **document,
         "tier": tier,
         "certifications": {cert: certifications[cert] for cert in CERT_TYPES},
-        "folded": _folded(document),
-        "name_sort": fold(f"{company} {document.get('site_name', '')}"),
-        "company_suggest": {"input": sorted({company, fold(company)})},
         "as_of": as_of.isoformat(),
         "indexed_at": indexed_at,
     }

@@ -27,6 +27,18 @@ def _text(field: str, required: bool = False):
 
 
 _Id = Annotated[str, Meta(pattern=rf"\A{SITE_ID_PATTERN}\Z")]  # \Z: "$" would let a final newline in
+_City = _text("city", required=True)
+_Street = _text("street")
+_PostalCode = _text("postal_code")
+_Region = _text("region")
+_Phone = _text("phone")
+_Email = _text("email")
+_Website = _text("website")
+_PersonId = _text("person_id", required=True)
+_Company = _text("company", required=True)
+_SiteName = _text("site_name")
+_Industry = _text("industry")
+_Description = _text("description")
 
 
 class _Strict(Struct, forbid_unknown_fields=True):
@@ -34,11 +46,11 @@ class _Strict(Struct, forbid_unknown_fields=True):
 
 
 class _Address(_Strict):
-    city: _text("city", required=True)
+    city: _City
     country: str
-    street: Optional[_text("street")] = None
-    postal_code: Optional[_text("postal_code")] = None
-    region: Optional[_text("region")] = None
+    street: Optional[_Street] = None
+    postal_code: Optional[_PostalCode] = None
+    region: Optional[_Region] = None
 
 
 class _Location(_Strict):
@@ -47,13 +59,13 @@ class _Location(_Strict):
 
 
 class _Contact(_Strict):
-    phone: Optional[_text("phone")] = None
-    email: Optional[_text("email")] = None
-    website: Optional[_text("website")] = None
+    phone: Optional[_Phone] = None
+    email: Optional[_Email] = None
+    website: Optional[_Website] = None
 
 
 class _Certification(_Strict):
-    person_id: _text("person_id", required=True)
+    person_id: _PersonId
     type: Literal["MCDE", "MCIT", "MCIE"]
     valid_until: dt.date
 
@@ -71,15 +83,15 @@ class _Program(_Strict):
 class _Record(_Strict):
     site_id: _Id
     partner_id: _Id
-    company: _text("company", required=True)
+    company: _Company
     address: _Address
     program: _Program
-    site_name: Optional[_text("site_name")] = None
+    site_name: Optional[_SiteName] = None
     location: Optional[_Location] = None
     contact: Optional[_Contact] = None
     languages: Optional[list[str]] = None
-    industries: Optional[list[_text("industry")]] = None
-    description: Optional[_text("description")] = None
+    industries: Optional[list[_Industry]] = None
+    description: Optional[_Description] = None
 
 
 _DECODER = msgspec.json.Decoder(_Record)

@@ -1,14 +1,15 @@
 """Pass 1 of a run: validate, locate and group every record; spill the public documents.
 
-Validation (marshmallow) is the costly part, about 140 us a record, and each record is
-independent: worker processes check chunks of lines in parallel, locate the valid records and
-write their public documents to spill files of their own. The parent keeps what must see every
-record in file order: the duplicate site_id check, and it hands each accepted record's program
-facts, and each rejected line that names a partner, to the on-disk group spill
-(``indexer.grouping``). A duplicate found there is dropped from the spill at pass 2 (by line
-number), so "first seen on line N" stays exact. Person ids never leave
-the worker that read them: the program facts carry their keyed hashes (one key per run, handed to
-every worker), never the ids.
+Each record is independent, so worker processes check chunks of lines in parallel: validate
+(``records.parse_line``: msgspec for clearly valid lines, marshmallow for the rest), locate, and
+write what they find to files of their own: the record's public document with its search helpers
+(``documents.searchable_document``) to a spill file, its program facts and public bits to a group
+table (``indexer.grouping``). The parent keeps what must see every record in file order: the
+duplicate site_id check, the counts, the report, and each rejected line that names a partner.
+A duplicate's rows are left out when the parent absorbs the workers' group tables after pass 1,
+and its document at pass 2 (by line number), so "first seen on line N" stays exact. Person ids
+never leave the worker that read them: the program facts carry their keyed hashes (one key per
+run, handed to every worker), never the ids.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from typing import Iterable, Iterator
 
 import orjson
 
-from indexer.documents import public_document
+from indexer.documents import public_document, searchable_document
 from indexer.geocode import GeocodeError
 from indexer.grouping import GroupSpill
 from indexer.records import DuplicateSiteIds, Owner, Rejection, parse_line
@@ -32,6 +33,7 @@ from indexer.tiers import PersonKeys, program_facts
 from locator.core.validation import WHOLE
 
 CHUNK_LINES = 500
+GROUP_FILE_PREFIX = "groups-"  # each validating process's group rows (indexer.grouping)
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,9 @@ class Accepted:
     line: int
     site_id: str
     group: tuple[str, str]  # (partner_id, country)
-    program: dict  # what the tier rules read: tiers.program_facts, person ids hashed
     geocoded: bool
     ignored: list[str]
     company: str = ""
-    site_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class _ChunkChecker:
     def __init__(self, make_locator, spill_dir: Path, person_keys: PersonKeys):
         self.locator, self.person_keys = make_locator(), person_keys
         self.spill_path = spill_dir / f"spill-{os.getpid()}.jsonl"
+        self.groups = GroupSpill(spill_dir / f"{GROUP_FILE_PREFIX}{os.getpid()}.sqlite")
 
     def check(self, chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
         outcomes = []
@@ -70,6 +71,7 @@ class _ChunkChecker:
                 outcome = self._check_line(number, text, spill)
                 if outcome is not None:
                     outcomes.append(outcome)
+        self.groups.commit()  # the chunk's rows are the parent's once it has the chunk's outcomes
         return outcomes
 
     def _check_line(self, number: int, text: str | None, spill) -> Accepted | Rejected | None:
@@ -87,10 +89,11 @@ class _ChunkChecker:
         except GeocodeError as exc:
             return Rejected([Rejection(number, record["site_id"], "address", f"cannot be geocoded: {exc}")],
                             parsed.ignored_fields, Owner(*group, record["company"]))
-        spill.write(orjson.dumps([number, public_document(record, (located.lat, located.lon), located.place_id)]) + b"\n")
-        facts = program_facts(record["program"], self.person_keys)
-        return Accepted(number, record["site_id"], group, facts, located.geocoded, parsed.ignored_fields,
-                        record["company"], record.get("site_name"))
+        document = searchable_document(public_document(record, (located.lat, located.lon), located.place_id))
+        spill.write(orjson.dumps([number, document]) + b"\n")
+        self.groups.add(*group, program_facts(record["program"], self.person_keys), number, record["site_id"],
+                        record.get("site_name"), record["company"])
+        return Accepted(number, record["site_id"], group, located.geocoded, parsed.ignored_fields, record["company"])
 
 
 def _init_worker(make_locator, spill_dir: Path, person_keys: PersonKeys) -> None:
@@ -127,6 +130,8 @@ class FirstPass:
                     self._take(outcome, seen)
                 progress.advance(len(outcomes))
         progress.close()
+        for path in sorted(Path(self._spill_dir.name).glob(f"{GROUP_FILE_PREFIX}*.sqlite")):
+            self.groups.absorb(path, self.dropped_lines)  # the workers' group rows, duplicates left out
 
     def _outcomes(self, lines) -> Iterator[list[Accepted | Rejected]]:
         spill_dir = Path(self._spill_dir.name)
@@ -152,7 +157,6 @@ class FirstPass:
             return
         self.summary.valid += 1
         self.summary.geocoded += outcome.geocoded
-        self.groups.add(*outcome.group, outcome.program, outcome.line, outcome.site_id, outcome.site_name, outcome.company)
 
     def _reject(self, rejections: list[Rejection], owner: Owner | None) -> None:
         self.summary.rejected += 1

@@ -2,8 +2,9 @@
 
 A million sites make a few hundred thousand groups; holding a GroupState for each costs more than
 the indexer's memory budget. Instead every valid record's program fields (and its site id, name
-and company), and every rejected line attributed to a partner, go into a private temporary SQLite
-table (deleted on close); after pass 1 the table is read back sorted by group and line: each group
+and company) go into an SQLite table written by the worker process that validated it, every
+rejected line attributed to a partner into the parent's private temporary table; after pass 1 the
+parent absorbs the workers' rows (but for duplicates) and reads them back sorted by group and line: each group
 is folded with ``tiers.GroupState`` and evaluated with ``tiers.evaluate`` (the rules stay in one
 place), handed on with its sites and rejected lines, then dropped. What is stored is each record's
 ``tiers.program_facts``, where person ids are already keyed hashes, which are enough to count
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
 from operator import itemgetter
+from pathlib import Path
 from typing import Iterator
 
 from indexer.program import ProgramConfig
@@ -40,13 +42,34 @@ class Group:
 
 
 class GroupSpill:
-    def __init__(self) -> None:
-        self._db = sqlite3.connect("", isolation_level=None)  # "" = private temporary file
+    """The rows of one process: ``path`` for a worker's file (absorbed by the parent after pass 1),
+    none for a private temporary database deleted on close."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self._db = sqlite3.connect(str(path) if path else "", isolation_level=None)
         for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{_CACHE_KIB}"):
             self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("CREATE TABLE contribution (partner TEXT NOT NULL, country TEXT NOT NULL, line INTEGER NOT NULL,"
-                         " kind INTEGER NOT NULL, payload BLOB NOT NULL)")
+        self._db.execute("CREATE TABLE IF NOT EXISTS contribution (partner TEXT NOT NULL, country TEXT NOT NULL,"
+                         " line INTEGER NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)")
         self._db.execute("BEGIN")
+
+    def commit(self) -> None:
+        """Make the rows so far durable for the parent (a worker is stopped without notice)."""
+        self._db.execute("COMMIT")
+        self._db.execute("BEGIN")
+
+    def absorb(self, path: Path, dropped_lines: set[int]) -> None:
+        """Take a worker's rows, but for the valid records of ``dropped_lines`` (duplicates)."""
+        self._db.execute("COMMIT")  # ATTACH is refused inside a transaction
+        self._db.execute("CREATE TEMP TABLE IF NOT EXISTS dropped (line INTEGER PRIMARY KEY)")
+        self._db.executemany("INSERT OR IGNORE INTO dropped VALUES (?)", ((line,) for line in dropped_lines))
+        self._db.execute("ATTACH DATABASE ? AS worker", (str(path),))
+        try:
+            self._db.execute(f"INSERT INTO main.contribution SELECT * FROM worker.contribution"
+                             f" WHERE NOT (kind = {_SITE} AND line IN (SELECT line FROM dropped))")
+        finally:
+            self._db.execute("DETACH DATABASE worker")
+            self._db.execute("BEGIN")
 
     def _insert(self, partner_id: str, country: str, line: int, kind: int, payload: tuple) -> None:
         self._db.execute("INSERT INTO contribution VALUES (?, ?, ?, ?, ?)",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from indexer.documents import listed_document, public_document
+from indexer.documents import listed_document, public_document, searchable_document
 from indexer.records import parse_line
 from locator.api.queries import RESULT_FIELDS, TEXT_FIELDS
 from locator.api.spec import build_spec
@@ -23,7 +23,8 @@ def _full_record() -> dict:
 
 def _listed(record: dict) -> dict:
     document = public_document(record, (56.1507, 10.2044), "2624652")
-    return listed_document(document, "premier", {"MCDE": 2, "MCIT": 1, "MCIE": 0}, date(2026, 6, 1), "2026-06-01T03:00:00+00:00")
+    return listed_document(searchable_document(document), "premier", {"MCDE": 2, "MCIT": 1, "MCIE": 0}, date(2026, 6, 1),
+                           "2026-06-01T03:00:00+00:00")
 
 
 def _undeclared(document: dict, properties: dict, path: str = "") -> list[str]:
