@@ -25,7 +25,8 @@ from indexer.program import ProgramConfig
 from indexer.records import Owner
 from indexer.tiers import Evaluation, GroupKey, GroupState, evaluate
 
-_CACHE_KIB = 16 * 1024
+_CACHE_KIB = 16 * 1024  # the parent's: it sorts every row after pass 1
+_APPEND_CACHE_KIB = 1024  # a worker's: it only appends
 _SITE, _REJECTED = 0, 1  # kinds of rows
 
 
@@ -47,7 +48,8 @@ class GroupSpill:
 
     def __init__(self, path: Path | None = None) -> None:
         self._db = sqlite3.connect(str(path) if path else "", isolation_level=None)
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{_CACHE_KIB}"):
+        cache_kib = _APPEND_CACHE_KIB if path else _CACHE_KIB
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{cache_kib}"):
             self._db.execute(f"PRAGMA {pragma}")
         self._db.execute("CREATE TABLE IF NOT EXISTS contribution (partner TEXT NOT NULL, country TEXT NOT NULL,"
                          " line INTEGER NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)")
