@@ -17,6 +17,7 @@ from indexer.pipeline import IndexOptions, run_index
 from indexer.program import load_program
 from indexer.sample import generate
 from indexer.sitelocator import SiteLocator
+from locator.node import cluster as localcluster
 from locator.node import files as localnode
 from locator.node import process as nodeprocess
 from locator.core.gazetteer import Gazetteer
@@ -44,6 +45,13 @@ def es_node(base_settings: Settings):
         return
     node = base_settings.local_node
     paths = localnode.paths_for(base_settings)
+    topology = localcluster.recorded(paths)
+    if topology is not None:  # the developer's state dir holds a cluster: use (and complete) it
+        started = localcluster.start(paths, topology, node.heap, node.start_timeout_s)
+        yield True
+        for number in started:
+            localcluster.stop(paths, number)
+        return
     _, started = nodeprocess.start(paths, node.port, node.heap, node.start_timeout_s)
     yield True
     if started:

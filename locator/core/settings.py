@@ -65,6 +65,8 @@ class ElasticsearchSettings:
 class LocalNodeSettings:
     version: str = _check(validate.Regexp(r"^\d+\.\d+\.\d+$", error="must look like 8.19.21"))
     port: int = _check(validate.Range(min=1, max=65535))
+    nodes: int = _check(validate.Range(min=1, max=9))
+    transport_port: int = _check(validate.Range(min=1, max=65535))
     heap: str = _check(validate.Regexp(r"^\d+[mMgG]$", error="must look like 512m or 1g"))
     start_timeout_s: int = _check(validate.Range(min=10, max=3600))
     cache_dir: str = _check()  # "" = the default for the account (see Settings.cache_dir)
@@ -77,6 +79,7 @@ class IndexerSettings:
     bulk_chunk_size: int = _check(validate.Range(min=1, max=50_000))
     bulk_threads: int = _check(validate.Range(min=1, max=16))
     lock_lease_s: int = _check(validate.Range(min=10, max=3600))
+    primary_shards: int = _check(validate.Range(min=1, max=1024))
 
 
 @dataclass(frozen=True)

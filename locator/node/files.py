@@ -5,8 +5,10 @@ Layout (see README "Where data lives"):
     <cache_dir>/dist/elasticsearch-<v>.zip      fetched once from Maven Central (Maven checks its checksum)
     <cache_dir>/elasticsearch-<v>/              unpacked distribution, read-only for the node
     <state_dir>/credentials.json (0600)         the three file-realm users and their random passwords
-    <state_dir>/node.json                       url + port of the node last started from this state dir
-    <state_dir>/es/{config,data,logs,tmp,run}   owned by the account the node runs as
+    <state_dir>/node.json                       url(s) + ports of what was last started from this state dir
+    <state_dir>/es/{config,data,logs,tmp,run}   the single node, owned by the account the node runs as
+    <state_dir>/cluster/node-<k>/{config,...}   node k of a local cluster (``locator.node.cluster``): a
+                                                single node's data cannot join a cluster, so never shared
 
 Elasticsearch refuses to run as root; as root we run it as ``nobody`` through ``setpriv``.
 """
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from locator.core.errors import NodeError
-from locator.core.es import CREDENTIALS_FILE, NODE_FILE, ROLES, read_local_credentials, read_local_url
+from locator.core.es import CREDENTIALS_FILE, NODE_FILE, ROLES, read_local_credentials, read_local_urls
 from locator.core.resources import config_file
 from locator.core.settings import Settings
 
@@ -39,6 +41,7 @@ class NodePaths:
     cache: Path
     state: Path
     version: str
+    number: int = 0  # 0: the single node; k >= 1: node k of a local cluster
 
     @property
     def zip_file(self) -> Path:
@@ -50,7 +53,7 @@ class NodePaths:
 
     @property
     def es(self) -> Path:
-        return self.state / "es"
+        return self.state / "es" if self.number == 0 else self.state / "cluster" / f"node-{self.number}"
 
     @property
     def config(self) -> Path:
@@ -171,11 +174,13 @@ def _roles_yml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def _elasticsearch_yml(paths: NodePaths, port: int) -> str:
+SINGLE_NODE = ("node.name: local", "discovery.type: single-node")
+
+
+def _elasticsearch_yml(paths: NodePaths, port: int, topology: tuple[str, ...]) -> str:
     return "\n".join([
         "cluster.name: partner-locator-local",
-        "node.name: local",
-        "discovery.type: single-node",
+        *topology,
         "network.host: 127.0.0.1",
         f"http.port: {port}",
         f"path.data: {paths.es / 'data'}",
@@ -191,8 +196,12 @@ def _elasticsearch_yml(paths: NodePaths, port: int) -> str:
     ])
 
 
-def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: str) -> None:
-    """Write the node's config under the state dir; create the users on first start."""
+def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: str,
+              topology: tuple[str, ...] = SINGLE_NODE) -> None:
+    """Write the node's config under the state dir; create the users on first start.
+
+    ``topology``: the elasticsearch.yml lines naming the node and how it finds the others.
+    """
     for sub in ("config", "data", "logs", "tmp", "run"):
         (paths.es / sub).mkdir(parents=True, exist_ok=True)
     for name in ("jvm.options", "log4j2.properties", "users", "users_roles", "role_mapping.yml"):
@@ -200,10 +209,12 @@ def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: st
             shutil.copy(home / "config" / name, paths.config / name)
     (paths.config / "jvm.options.d").mkdir(exist_ok=True)
     (paths.config / "jvm.options.d" / "heap.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
-    (paths.config / "elasticsearch.yml").write_text(_elasticsearch_yml(paths, port))
+    (paths.config / "elasticsearch.yml").write_text(_elasticsearch_yml(paths, port, topology))
     (paths.config / "roles.yml").write_text(_roles_yml())
     if not paths.credentials.exists():
         _create_users(paths, home, java_home)
+    elif not _has_users(paths.config):
+        _copy_users(paths)
     paths.state.chmod(0o755)  # the node's account must traverse it; credentials.json itself stays 0600
     _hand_over(paths.es)
     paths.config.chmod(0o700)  # password hashes: for the node's account only
@@ -221,6 +232,22 @@ def _create_users(paths: NodePaths, home: Path, java_home: Path) -> None:
     descriptor = os.open(paths.credentials, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as handle:
         json.dump(credentials, handle, indent=2)
+
+
+def _has_users(config: Path) -> bool:
+    users = config / "users"
+    return users.is_file() and f"{USERNAMES['admin']}:" in users.read_text()
+
+
+def _copy_users(paths: NodePaths) -> None:
+    """Every node of a state dir has the same file-realm users: copy them from one that has them."""
+    configs = [paths.state / "es" / "config", *sorted((paths.state / "cluster").glob("node-*/config"))]
+    source = next((config for config in configs if config != paths.config and _has_users(config)), None)
+    if source is None:
+        raise NodeError(f"{paths.credentials} exists but no node of {paths.state} has its users: "
+                        f"remove {paths.credentials} to create new ones")
+    for name in ("users", "users_roles"):
+        shutil.copy(source / name, paths.config / name)
 
 
 def _hand_over(directory: Path) -> None:
@@ -243,4 +270,8 @@ def read_credentials(paths: NodePaths) -> dict:
 
 
 def node_url(paths: NodePaths) -> str:
-    return read_local_url(paths.state)
+    return read_local_urls(paths.state)[0]
+
+
+def node_urls(paths: NodePaths) -> tuple[str, ...]:
+    return read_local_urls(paths.state)
