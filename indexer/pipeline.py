@@ -44,6 +44,7 @@ class IndexOptions:
     bulk_chunk_size: int = 1000
     bulk_threads: int = 2
     lock_lease_s: float = 90.0
+    primary_shards: int = 1
     workers: int = 1  # validating processes; >1 needs a picklable make_locator
 
 
@@ -83,14 +84,15 @@ def _lines_of(first: FirstPass, site_ids: set[str]) -> dict[str, int]:
     return {document["site_id"]: number for number, document in first.spilled() if document["site_id"] in site_ids}
 
 
-def _check_error_rate(summary: Summary, options: IndexOptions) -> None:
+def _check_error_rate(summary: Summary, options: IndexOptions, refusal: str | None = None) -> None:
     if summary.read == 0:
         raise IndexRunError("the export holds no records: the live index was kept")
     if summary.error_rate > options.max_error_rate:
+        cause = f"; Elasticsearch's most common refusal: {refusal}" if refusal else ""
         raise IndexRunError(
             f"{summary.rejected + summary.refused_by_elasticsearch} of {summary.read} records "
             f"({summary.error_rate:.1%}) were rejected or refused, above --max-error-rate {options.max_error_rate:.1%}: "
-            "the live index was kept (see the report for each record)")
+            f"the live index was kept (see the report for each record){cause}")
 
 
 def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | None]], program: ProgramConfig,
@@ -120,16 +122,20 @@ def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dic
                    report: RejectionReport, options: IndexOptions) -> tuple[str, str | None]:
     index = lifecycle.new_index_name(prefix)
     meta = {"as_of": options.as_of.isoformat(), "indexed_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    lifecycle.create_index(es, index, meta)
     try:
+        lifecycle.create_index(es, index, meta, options.primary_shards)  # placed, or deleted below
+        may_lose = int(options.max_error_rate * summary.read) - summary.rejected
         outcome = lifecycle.bulk_load(es, index, _listed_documents(first, listed, options.as_of),
-                                      chunk_size=options.bulk_chunk_size, threads=options.bulk_threads)
+                                      chunk_size=options.bulk_chunk_size, threads=options.bulk_threads,
+                                      max_failures=may_lose)
         summary.refused_by_elasticsearch = outcome.failed
         if outcome.failures:
             lines = _lines_of(first, {site_id for site_id, _ in outcome.failures})
             for site_id, reason in outcome.failures:
                 report.write([Rejection(lines.get(site_id, 0), site_id, WHOLE, reason)])
-        _check_error_rate(summary, options)
+        if outcome.stopped:  # not every document was sent: never live, whatever the counts say
+            raise IndexRunError(f"{outcome.stopped}; the live index was kept")
+        _check_error_rate(summary, options, outcome.common_reason())
         count = lifecycle.make_live_ready(es, index)
         live = lifecycle.live_index(es, prefix)
         live_count = es.count(index=live)["count"] if live else None

@@ -34,7 +34,9 @@ RESPONSE_FIELDS = ",".join(["took", "hits.total", "hits.hits.inner_hits.*.hits.t
 def run_search(es: Elasticsearch, index: str, body: dict) -> dict:
     """One search round trip; the body is exactly what the query builders made."""
     arguments = {("from_" if key == "from" else key): value for key, value in body.items()}
-    response = es.search(index=index, filter_path=RESPONSE_FIELDS, **arguments).body
+    # A shard copy lost mid-search (a node gone) must not pass for fewer results: fail, answer 503.
+    response = es.search(index=index, filter_path=RESPONSE_FIELDS, allow_partial_search_results=False,
+                         **arguments).body
     response.setdefault("hits", {}).setdefault("hits", [])  # filter_path drops empty lists
     g.es_took = g.get("es_took", 0) + response.get("took", 0)
     return response
