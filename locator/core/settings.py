@@ -97,6 +97,8 @@ class ApiSettings:
     markers_max_clusters: int = _check(validate.Range(min=1, max=65_535))
     track_total_hits: int = _check(validate.Range(min=1, max=1_000_000))
     rate_limit: str = _check(_rate_limit)
+    metrics_host: str = _check(validate.Length(min=1))
+    metrics_port: int = _check(validate.Range(min=0, max=65535))
 
 
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
