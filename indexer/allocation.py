@@ -25,7 +25,9 @@ def wait_for(es: Elasticsearch, index: str, status: str, timeout_s: float) -> No
     """Return once ``index`` is ``status`` (yellow: every primary assigned; green: every copy)."""
     deadline = time.monotonic() + timeout_s
     while True:
+        # A new index's primaries count as yellow while they initialize: wait until none does.
         health = es.options(ignore_status=408).cluster.health(index=index, wait_for_status=status,
+                                                              wait_for_no_initializing_shards=True,
                                                               timeout=f"{POLL_S}s")
         if not health["timed_out"]:
             return

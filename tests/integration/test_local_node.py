@@ -6,7 +6,6 @@ import os
 import shlex
 import socket
 import subprocess
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -19,15 +18,8 @@ from elasticsearch import AuthorizationException
 from locator.core.resources import shipped_config
 
 
-def _cli(*args: str, env: dict | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "locator.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import cli as _cli
+from tests.processes import free_port as _free_port
 
 
 # ---------------------------------------------------------------- users and roles on the session node
