@@ -89,6 +89,7 @@ class Load:
                 self.answers.append(answer)
 
     def stop(self) -> list[Answer]:
+        """Stop the customers (again: a no-op) and return every answer they got."""
         self._stop.set()
         for worker in self._workers:
             worker.join(timeout=30)
