@@ -107,12 +107,14 @@ def test_drill_5_two_api_instances_answer_alike_and_both_ride_through_node_loss(
     node_loss_under_load(local_cluster, api_servers, customers)
 
 
-def _new_sites_indices(es, prefix: str, live: str) -> list[str]:
-    try:
-        rows = es.cat.indices(index=sites_index_pattern(prefix), format="json", h="index")
-    except NotFoundError:  # an index the pattern matched is not known to every node yet (or any more)
-        return ["?"]
-    return [row["index"] for row in rows if row["index"] != live]
+def _sites_indices(local_cluster) -> set[str] | None:
+    """Every listing index there is (live, previous, being built); None while that is changing."""
+    with local_cluster.admin() as es:
+        try:
+            rows = es.cat.indices(index=sites_index_pattern(local_cluster.settings().index_prefix), format="json", h="index")
+        except NotFoundError:  # an index the pattern matched is not known to every node yet (or any more)
+            return None
+    return {row["index"] for row in rows}
 
 
 @pytest.fixture
@@ -135,15 +137,13 @@ def background_indexer(local_cluster):
             indexer.wait()
 
 
-def _wait_for_new_index(local_cluster, live: str, indexer: subprocess.Popen, timeout_s: float = 120) -> str | None:
-    prefix = local_cluster.settings().index_prefix
+def _wait_for_new_index(local_cluster, before: set[str], indexer: subprocess.Popen, timeout_s: float = 120) -> str | None:
     deadline = time.monotonic() + timeout_s
-    with local_cluster.admin() as es:
-        while time.monotonic() < deadline and indexer.poll() is None:
-            found = [name for name in _new_sites_indices(es, prefix, live) if name != "?"]
-            if found:
-                return found[0]
-            time.sleep(0.05)
+    while time.monotonic() < deadline and indexer.poll() is None:
+        found = (_sites_indices(local_cluster) or before) - before
+        if found:
+            return found.pop()
+        time.sleep(0.05)
     return None
 
 
@@ -151,9 +151,10 @@ def test_drill_2_reindex_during_load_and_a_node_restart(local_cluster, api_serve
     server = api_servers[0]
     expected = expected_totals(server.url)
     live, count = local_cluster.live()
+    before = _sites_indices(local_cluster)
     load = customers([server.url], threads=8)
     indexer = background_indexer("drill-2-index.log")
-    new_index = _wait_for_new_index(local_cluster, live, indexer)
+    new_index = _wait_for_new_index(local_cluster, before, indexer)
     assert new_index, "the indexer never created its new index"
     victim = local_cluster.primary_holder(new_index)
     local_cluster.kill(victim)
@@ -181,13 +182,14 @@ def test_drill_3_indexer_killed_mid_bulk(local_cluster, background_indexer):
     # Small chunks, one at a time, and a short lease: the kill lands mid-bulk, and the lease expires soon.
     slow = {"PARTNER_LOCATOR_INDEXER_BULK_CHUNK_SIZE": "10", "PARTNER_LOCATOR_INDEXER_BULK_THREADS": "1",
             "PARTNER_LOCATOR_INDEXER_LOCK_LEASE_S": "10"}
+    before = _sites_indices(local_cluster)
     indexer = background_indexer("drill-3-index.log", **slow)
-    half_built = _wait_for_new_index(local_cluster, live, indexer)
+    half_built = _wait_for_new_index(local_cluster, before, indexer)
     assert half_built
     with local_cluster.admin() as es:
         while indexer.poll() is None:
             stats = es.indices.stats(index=half_built, metric="indexing")
-            if stats["_all"]["primaries"]["indexing"]["index_total"] >= count // 2:
+            if stats["_all"]["primaries"].get("indexing", {}).get("index_total", 0) >= count // 2:
                 break
             time.sleep(0.02)
     assert indexer.poll() is None, "the indexer finished before it could be killed mid-bulk"
@@ -242,7 +244,7 @@ def _wait_for_answer(base: str, timeout_s: float = 120) -> bool:
 
 WATERMARKS = {
     "cluster.routing.allocation.disk.threshold_enabled": True,
-    "cluster.info.update.interval": "1s",
+    "cluster.info.update.interval": "10s",  # the shortest Elasticsearch accepts
     # Percentages of disk used: any real disk is above 1% and 2%, so no shard may be placed.
     "cluster.routing.allocation.disk.watermark.low": "1%",
     "cluster.routing.allocation.disk.watermark.high": "2%",
@@ -250,22 +252,36 @@ WATERMARKS = {
 }
 
 
+def _wait_for_disk_usage(local_cluster, index: str, timeout_s: float = 90) -> None:
+    """Until the allocation deciders know every node's disk usage (collected once the threshold is on)."""
+    deadline = time.monotonic() + timeout_s
+    with local_cluster.admin() as es:
+        while time.monotonic() < deadline:
+            explained = es.cluster.allocation_explain(index=index, shard=0, primary=True, include_disk_info=True)
+            if len(explained.get("cluster_info", {}).get("nodes", {})) == 3:
+                return
+            time.sleep(1)
+    raise AssertionError(f"the cluster did not report disk usage within {timeout_s}s")
+
+
 def test_drill_6_disk_watermark_fails_the_indexer_by_name_and_keeps_serving(local_cluster, api_servers):
     server = api_servers[0]
     expected = expected_totals(server.url)
     live, count = local_cluster.live()
+    before = _sites_indices(local_cluster)
     with local_cluster.admin() as es:
         es.cluster.put_settings(persistent=WATERMARKS)
     try:
+        _wait_for_disk_usage(local_cluster, live)
         result = local_cluster.cli("index", str(local_cluster.export), "--as-of", "2026-06-01")
     finally:
         with local_cluster.admin() as es:
             es.cluster.put_settings(persistent=dict.fromkeys(WATERMARKS))
+    print(f"drill 6: the indexer said: {result.stderr.strip().splitlines()[-1]}")
 
     assert result.returncode == 1 and "watermark" in result.stderr and "Traceback" not in result.stderr
     assert local_cluster.live() == (live, count)
-    with local_cluster.admin() as es:
-        assert _new_sites_indices(es, local_cluster.settings().index_prefix, live) == []  # deleted at once
+    assert _sites_indices(local_cluster) == before  # the run's new index was deleted at once
     http = urllib3.PoolManager()
     answers = [ask(http, server.url, name, time.monotonic()) for name in expected]
     assert not problems(answers, expected, max_unavailable=0.0)
