@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -42,6 +43,14 @@ def free_port_block(count: int, avoid: range = range(0)) -> int:
         if not set(ports) & set(avoid) and all(_bindable(port) for port in ports):
             return base
     raise RuntimeError(f"no {count} consecutive free ports found")
+
+
+def node_workdir(prefix: str) -> Path:
+    """A fresh directory for nodes of the tests' own: under /var/tmp and world-traversable, because
+    as root the nodes run as 'nobody' and must reach it."""
+    directory = Path(tempfile.mkdtemp(prefix=prefix, dir="/var/tmp"))
+    directory.chmod(0o755)
+    return directory
 
 
 def get(url: str, timeout: float = 5.0) -> tuple[int, dict, bytes]:

@@ -8,7 +8,6 @@ import os
 import shlex
 import shutil
 import signal
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,7 @@ from locator.core.mapping import sites_alias
 from locator.core.settings import load_settings
 from locator.node import cluster as localcluster
 from locator.node import files as localnode
-from tests.processes import Server, cli, free_port_block
+from tests.processes import Server, cli, free_port_block, node_workdir
 
 NODES = 3
 HEAP = "256m"
@@ -98,9 +97,7 @@ def _environment(state: Path) -> dict:
 def local_cluster(base_settings):
     if base_settings.connection.external:
         pytest.skip("ELASTICSEARCH_URL is set: the drills start and kill nodes of a local cluster")
-    # Under /var/tmp and world-traversable: as root the nodes run as 'nobody'.
-    workdir = Path(tempfile.mkdtemp(prefix="pl-drills-", dir="/var/tmp"))
-    workdir.chmod(0o755)
+    workdir = node_workdir("pl-drills-")
     state = workdir / "state"
     env = _environment(state)
     # Clear ELASTICSEARCH_* so every command uses this cluster's files.

@@ -6,20 +6,17 @@ import os
 import shlex
 import socket
 import subprocess
-import tempfile
 import urllib.error
 import urllib.request
 from base64 import b64encode
-from pathlib import Path
 
 import pytest
 from elasticsearch import AuthorizationException
 
 from locator.core.resources import shipped_config
-
-
 from tests.processes import cli as _cli
 from tests.processes import free_port as _free_port
+from tests.processes import node_workdir
 
 
 # ---------------------------------------------------------------- users and roles on the session node
@@ -73,9 +70,7 @@ def test_the_shipped_role_bodies_are_what_the_node_enforces():
 def second_node_env(base_settings):
     if base_settings.connection.external:
         pytest.skip("ELASTICSEARCH_URL is set: the local node is not used")
-    # Under /var/tmp and world-traversable: as root the node runs as 'nobody' and needs to reach it.
-    state = Path(tempfile.mkdtemp(prefix="pl-node-", dir="/var/tmp"))
-    state.chmod(0o755)
+    state = node_workdir("pl-node-")
     env = {"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(state), "PARTNER_LOCATOR_LOCAL_NODE_PORT": str(_free_port())}
     env = {key: value for key, value in {**os.environ, **env}.items() if not key.startswith("ELASTICSEARCH_")}
     yield env
