@@ -285,3 +285,18 @@ def test_drill_6_disk_watermark_fails_the_indexer_by_name_and_keeps_serving(loca
     http = urllib3.PoolManager()
     answers = [ask(http, server.url, name, time.monotonic()) for name in expected]
     assert not problems(answers, expected, max_unavailable=0.0)
+
+
+def test_es_status_shows_each_node_and_one_node_stops_and_starts_by_its_number(local_cluster):
+    stopped = local_cluster.cli("es", "stop", "--node", "3")
+    assert stopped.returncode == 0 and "node 3 stopped" in stopped.stdout
+    status = local_cluster.cli("es", "status")
+    nodes = status.stdout.splitlines()[:3]
+    assert status.returncode == 0 and [line.split()[-1] for line in nodes] == ["up", "up", "down"]
+    assert nodes[2].startswith("node 3  node-3  pid -")
+    started = local_cluster.cli("es", "start", "--nodes", "3")  # only the missing one
+    assert started.returncode == 0 and "started node(s) 3 " in started.stdout
+    assert local_cluster.wait_for_green() == "green"
+    status = local_cluster.cli("es", "status").stdout.splitlines()
+    assert [line.split()[-1] for line in status[:3]] == ["up"] * 3
+    assert status[3].startswith("health: green (3 of 3 nodes")

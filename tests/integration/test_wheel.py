@@ -76,7 +76,14 @@ def venv(wheel, tmp_path_factory, base_settings) -> Path:
     try:
         _pip(python, *offline)
     except AssertionError:  # the wheelhouse lacks a dependency: fetch it once, then install offline
-        _pip(python, "download", "-d", house, "-c", constraints, wheel)
+        # Into a fresh directory, and only the dependencies go to the wheelhouse: a copy of the
+        # product's own wheel there would be taken for this one (same name) the next time its
+        # dependencies change.
+        fetched = home / "fetched"
+        _pip(python, "download", "-d", fetched, "-c", constraints, wheel)
+        for path in fetched.iterdir():
+            if not path.name.startswith("partner_locator-") and not (house / path.name).exists():
+                shutil.copy(path, house / path.name)
         _pip(python, *offline)
     return home / "venv"
 
