@@ -68,10 +68,10 @@ def bulk_load(es: Elasticsearch, index: str, documents: Iterable[dict], *, chunk
                      max_failures=max_failures)
 
 
-def make_live_ready(es: Elasticsearch, index: str, timeout_s: float = 60) -> int:
-    """Restore the usual settings, wait until every copy is placed (green), refresh, and return the
-    number of searchable documents."""
-    es.indices.put_settings(index=index, settings=LIVE_SETTINGS)
+def make_live_ready(es: Elasticsearch, index: str, timeout_s: float = 60, replicas: str = "0-1") -> int:
+    """Restore the usual settings (``replicas``: auto_expand_replicas), wait until every copy is
+    placed (green), refresh, and return the number of searchable documents."""
+    es.indices.put_settings(index=index, settings={**LIVE_SETTINGS, "auto_expand_replicas": replicas})
     _wait_for(es, index, "green", timeout_s)
     es.indices.refresh(index=index)
     return es.count(index=index)["count"]

@@ -45,6 +45,7 @@ class IndexOptions:
     bulk_threads: int = 2
     lock_lease_s: float = 90.0
     primary_shards: int = 1
+    auto_expand_replicas: str = "0-1"
     workers: int = 1  # validating processes; >1 needs a picklable make_locator
 
 
@@ -136,7 +137,7 @@ def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dic
         if outcome.stopped:  # not every document was sent: never live, whatever the counts say
             raise IndexRunError(f"{outcome.stopped}; the live index was kept")
         _check_error_rate(summary, options, outcome.common_reason())
-        count = lifecycle.make_live_ready(es, index)
+        count = lifecycle.make_live_ready(es, index, replicas=options.auto_expand_replicas)
         live = lifecycle.live_index(es, prefix)
         live_count = es.count(index=live)["count"] if live else None
         lifecycle.check_new_index(count=count, expected=outcome.indexed, live_count=live_count,

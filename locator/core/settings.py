@@ -80,6 +80,7 @@ class IndexerSettings:
     bulk_threads: int = _check(validate.Range(min=1, max=16))
     lock_lease_s: int = _check(validate.Range(min=10, max=3600))
     primary_shards: int = _check(validate.Range(min=1, max=1024))
+    auto_expand_replicas: str = _check(validate.Regexp(r"^\d+-(\d+|all)$", error='must look like "0-1" or "0-all"'))
 
 
 @dataclass(frozen=True)

@@ -51,7 +51,10 @@ def test_creating_the_listing_index_waits_for_its_primaries_and_takes_the_shard_
     try:
         health = indexer_es.cluster.health(index=name)
         assert health["active_primary_shards"] == 2
-        assert lifecycle.make_live_ready(indexer_es, name) == 0  # green: replicas 0-1 expand to what the nodes allow
+        # green: auto-expanded replicas never ask for more copies than the nodes can hold
+        assert lifecycle.make_live_ready(indexer_es, name, replicas="0-all") == 0
+        index_settings = indexer_es.indices.get_settings(index=name)[name]["settings"]["index"]
+        assert index_settings["auto_expand_replicas"] == "0-all"
     finally:
         lifecycle.delete_index(indexer_es, name)
 
