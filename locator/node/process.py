@@ -51,10 +51,16 @@ def health_report(url: str, credentials: dict, timeout: float = 2.0, query: str 
     request = urllib.request.Request(f"{url}/_cluster/health?{query}", headers={"Authorization": f"Basic {token}"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())
+            body = response.read()
     except urllib.error.HTTPError as exc:  # 408: a wait_for_* condition not met within its timeout
-        return json.loads(exc.read() or b"null") if exc.code == 408 else None
-    except (urllib.error.URLError, OSError, ValueError):
+        if exc.code != 408:
+            return None
+        body = exc.read()
+    except (urllib.error.URLError, OSError):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
         return None
 
 
