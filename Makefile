@@ -7,13 +7,14 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PL := $(BIN)/partner-locator
 
-.PHONY: install engine test unit browser vendor run stop help messages bench-tools
+.PHONY: install engine test unit browser drills vendor run stop help messages bench-tools
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ELASTICSEARCH_URL is set), index a sample, serve"
 	@echo "make test   - run the whole test suite against a real Elasticsearch"
 	@echo "make unit   - only the tests that need no cluster"
 	@echo "make browser - only the browser tests of the frontend (Debian's chromium, installed when missing)"
+	@echo "make drills - only the failure drills on a three-node cluster of their own (part of make test)"
 	@echo "make stop   - stop the local Elasticsearch node"
 	@echo "make messages - extract the visible strings into the catalogs, update every language, compile"
 
@@ -59,6 +60,10 @@ browser: install vendor
 
 unit: install
 	$(BIN)/pytest tests/unit
+
+drills: install
+	.ci/ensure-java-maven
+	$(BIN)/pytest -m cluster tests/cluster
 
 SAMPLE_SITES ?= 5000
 SAMPLE := var/sample-$(SAMPLE_SITES).jsonl

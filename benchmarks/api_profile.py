@@ -82,11 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", filename=str(log_file))
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # as locator.cli.configure_logging
     layers = Layers()
-    try:  # registered as a bound method when the app is built: wrap the class before that
-        import flask_limiter
-        layers.wrap(flask_limiter.Limiter, "_check_request_limit", "rate limiter (flask-limiter, memory)")
-    except (ImportError, AttributeError):
-        pass
+    # The budget's counter is looked up on the class at each call: wrap it before the app is built.
+    from locator.api import budget
+    layers.wrap(budget.SlidingWindows, "spend", "per-client budget (sliding windows)")
     app = create_app(settings, connection=connection_for(settings, "reader"))
     es = app.extensions["partner_locator"].es
     if not es.indices.exists_alias(name=sites_alias(api_bench.PREFIX)):

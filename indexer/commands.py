@@ -33,7 +33,8 @@ def _options(settings: Settings, as_of, report, max_error_rate, min_ratio, force
     return IndexOptions(
         as_of=(as_of or datetime.now(timezone.utc)).date(), max_error_rate=max_error_rate, min_ratio=min_ratio,
         force=force, report=report, bulk_chunk_size=tuning.bulk_chunk_size, bulk_threads=tuning.bulk_threads,
-        lock_lease_s=tuning.lock_lease_s, workers=_workers(settings))
+        lock_lease_s=tuning.lock_lease_s, primary_shards=tuning.primary_shards,
+        auto_expand_replicas=tuning.auto_expand_replicas, workers=_workers(settings))
 
 
 def _echo_summary(summary) -> None:

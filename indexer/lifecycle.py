@@ -11,16 +11,15 @@ older version) rolls back to sites without one: the eligibility alias then point
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Iterable
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from indexer import allocation, bulk
+from indexer.bulk import BulkOutcome
 from indexer.report import Summary
 from locator.core.errors import UserFacingError
-from elasticsearch.helpers import parallel_bulk
-
 from locator.core.mapping import CREATE_SETTINGS, FAMILIES, LIVE_SETTINGS, SITES, Family
 
 
@@ -38,57 +37,40 @@ class IndexRunError(UserFacingError):
         return IndexRunError(str(self), summary)
 
 
-@dataclass
-class BulkOutcome:
-    indexed: int = 0
-    failed: int = 0
-    # (site_id, reason) of the first refused documents, for the report; the count is in ``failed``.
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-
 def new_index_name(prefix: str, now: datetime | None = None, family: Family = SITES) -> str:
     now = now or datetime.now(timezone.utc)
     return f"{family.alias(prefix)}-{now:%Y%m%d%H%M%S}-{secrets.token_hex(3)}"
 
 
-def create_index(es: Elasticsearch, name: str, meta: dict, family: Family = SITES) -> None:
-    es.indices.create(index=name, settings=CREATE_SETTINGS, mappings={**family.mapping, "_meta": meta})
+def create_index(es: Elasticsearch, name: str, meta: dict, family: Family = SITES, shards: int = 1,
+                 timeout_s: float = 60) -> None:
+    """Create the index and wait until its primaries are placed (or fail naming why they cannot be)."""
+    es.indices.create(index=name, settings={**CREATE_SETTINGS, "number_of_shards": shards},
+                      mappings={**family.mapping, "_meta": meta}, wait_for_active_shards="0")
+    _wait_for(es, name, "yellow", timeout_s)
+
+
+def _wait_for(es: Elasticsearch, index: str, status: str, timeout_s: float) -> None:
+    try:
+        allocation.wait_for(es, index, status, timeout_s)
+    except allocation.AllocationError as exc:
+        raise IndexRunError(f"{exc}; the live index was kept") from None
 
 
 def bulk_load(es: Elasticsearch, index: str, sources: Iterable[tuple[str, dict | bytes]], *, chunk_size: int = 1000,
-              threads: int = 2, keep_failures: int = 1000) -> BulkOutcome:
+              threads: int = 2, keep_failures: int = 1000, max_failures: int | None = None) -> BulkOutcome:
     """Send every (document id, source) as a "create"; the source is a dict, or its JSON already
-    serialized (sent as it is, never parsed here). Per-document refusals are counted, never
-    raised, so every chunk is sent."""
-    outcome = BulkOutcome()
-
-    def action(pair: tuple[str, dict | bytes]) -> tuple[dict, dict | bytes]:
-        return {"create": {"_index": index, "_id": pair[0]}}, pair[1]
-
-    # queue_size=1: one chunk waits while `threads` are in flight, so memory stays a few chunks
-    # whatever the export's size (the default queue holds 4 chunks of documents as Python objects).
-    results = parallel_bulk(es, sources, thread_count=threads, chunk_size=chunk_size, queue_size=1,
-                            expand_action_callback=action, raise_on_error=False, raise_on_exception=True)
-    for ok, item in results:
-        if ok:
-            outcome.indexed += 1
-            continue
-        outcome.failed += 1
-        if len(outcome.failures) < keep_failures:
-            outcome.failures.append(_failure_of(item))
-    return outcome
+    serialized (sent as it is, never parsed here). Refusals are retried when passing
+    (``indexer.bulk``), else counted per document."""
+    return bulk.load(es, index, sources, chunk_size=chunk_size, threads=threads, keep_failures=keep_failures,
+                     max_failures=max_failures)
 
 
-def _failure_of(item: dict) -> tuple[str, str]:
-    detail = next(iter(item.values()))
-    error = detail.get("error") or {}
-    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-    return detail.get("_id", "?"), f"Elasticsearch refused the document: {error.get('type', 'error')}: {reason}"[:300]
-
-
-def make_live_ready(es: Elasticsearch, index: str) -> int:
-    """Restore the usual settings, refresh, and return the number of searchable documents."""
-    es.indices.put_settings(index=index, settings=LIVE_SETTINGS)
+def make_live_ready(es: Elasticsearch, index: str, timeout_s: float = 60, replicas: str = "0-1") -> int:
+    """Restore the usual settings (``replicas``: auto_expand_replicas), wait until every copy is
+    placed (green), refresh, and return the number of searchable documents."""
+    es.indices.put_settings(index=index, settings={**LIVE_SETTINGS, "auto_expand_replicas": replicas})
+    _wait_for(es, index, "green", timeout_s)
     es.indices.refresh(index=index)
     return es.count(index=index)["count"]
 

@@ -49,6 +49,8 @@ class IndexOptions:
     bulk_threads: int = 2
     lock_lease_s: float = 90.0
     workers: int = 1  # validating processes; >1 needs a picklable make_locator
+    primary_shards: int = 1
+    auto_expand_replicas: str = "0-1"
 
 
 @dataclass(frozen=True)
@@ -100,14 +102,15 @@ def _lines_of(first: FirstPass, site_ids: set[str]) -> dict[str, int]:
     return {document["site_id"]: number for number, document in first.spilled() if document["site_id"] in site_ids}
 
 
-def _check_error_rate(summary: Summary, options: IndexOptions) -> None:
+def _check_error_rate(summary: Summary, options: IndexOptions, refusal: str | None = None) -> None:
     if summary.read == 0:
         raise IndexRunError("the export holds no records: the live index was kept")
     if summary.error_rate > options.max_error_rate:
+        cause = f"; Elasticsearch's most common refusal: {refusal}" if refusal else ""
         raise IndexRunError(
             f"{summary.rejected + summary.refused_by_elasticsearch} of {summary.read} records "
             f"({summary.error_rate:.1%}) were rejected or refused, above --max-error-rate {options.max_error_rate:.1%}: "
-            "the live index was kept (see the report for each record)")
+            f"the live index was kept (see the report for each record){cause}")
 
 
 def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | None]], program: ProgramConfig,
@@ -142,9 +145,9 @@ def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dic
     try:
         for family in FAMILIES:  # registered before creation: a failure below deletes whatever exists
             new[family] = lifecycle.new_index_name(prefix, family=family)
-            lifecycle.create_index(es, new[family], meta, family)
+            lifecycle.create_index(es, new[family], meta, family, options.primary_shards)  # placed, or deleted below
         refused = _load_sites(es, new[SITES], first, listed, run, summary, report, options)
-        count = lifecycle.make_live_ready(es, new[SITES])
+        count = lifecycle.make_live_ready(es, new[SITES], replicas=options.auto_expand_replicas)
         live = lifecycle.live_index(es, prefix)
         live_count = es.count(index=live)["count"] if live else None
         lifecycle.check_new_index(count=count, expected=summary.listed, live_count=live_count,
@@ -160,8 +163,9 @@ def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dic
 def _load_sites(es: Elasticsearch, index: str, first: FirstPass, listed: dict, run: _Run, summary: Summary,
                 report: RejectionReport, options: IndexOptions) -> dict[str, dict]:
     """Bulk-load the listed sites; return the report entry of each site Elasticsearch refused, by site id."""
-    outcome = lifecycle.bulk_load(es, index, _listed_documents(first, listed, run),
-                                  chunk_size=options.bulk_chunk_size, threads=options.bulk_threads)
+    may_lose = int(options.max_error_rate * summary.read) - summary.rejected
+    outcome = lifecycle.bulk_load(es, index, _listed_documents(first, listed, run), chunk_size=options.bulk_chunk_size,
+                                  threads=options.bulk_threads, max_failures=may_lose)
     summary.refused_by_elasticsearch, summary.listed = outcome.failed, outcome.indexed
     refused = {}
     if outcome.failures:
@@ -169,7 +173,9 @@ def _load_sites(es: Elasticsearch, index: str, first: FirstPass, listed: dict, r
         for site_id, reason in outcome.failures:
             refused[site_id] = report_entry([Rejection(lines.get(site_id, 0), site_id, WHOLE, reason)])
             report.write_entry(refused[site_id])
-    _check_error_rate(summary, options)
+    if outcome.stopped:  # not every document was sent: never live, whatever the counts say
+        raise IndexRunError(f"{outcome.stopped}; the live index was kept")
+    _check_error_rate(summary, options, outcome.common_reason())
     return refused
 
 
@@ -178,8 +184,8 @@ def _load_eligibility(es: Elasticsearch, index: str, eligibility: DocumentSpill,
     """Bulk-load every eligibility document; all of them must go in, or the run does not go live."""
     outcome = lifecycle.bulk_load(es, index, eligibility.read(refused), chunk_size=options.bulk_chunk_size,
                                   threads=options.bulk_threads)
-    count = lifecycle.make_live_ready(es, index)
-    if outcome.failed or count != eligibility.count:
+    count = lifecycle.make_live_ready(es, index, replicas=options.auto_expand_replicas)
+    if outcome.stopped or outcome.failed or count != eligibility.count:
         first = f": {outcome.failures[0][1]}" if outcome.failures else ""
         raise IndexRunError(f"the eligibility index holds {count} of {eligibility.count} documents{first}; "
                             "the live indices were kept")

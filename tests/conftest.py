@@ -17,6 +17,7 @@ from indexer.pipeline import IndexOptions, run_index
 from indexer.program import load_program
 from indexer.sample import generate
 from indexer.sitelocator import SiteLocator
+from locator.node import cluster as localcluster
 from locator.node import files as localnode
 from locator.node import process as nodeprocess
 from locator.core.gazetteer import Gazetteer
@@ -27,7 +28,7 @@ from locator.core.settings import Settings, load_settings
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if "/integration/" in str(item.fspath):
+        if "/integration/" in str(item.fspath) or "/cluster/" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
 
 
@@ -44,6 +45,13 @@ def es_node(base_settings: Settings):
         return
     node = base_settings.local_node
     paths = localnode.paths_for(base_settings)
+    topology = localcluster.recorded(paths)
+    if topology is not None:  # the developer's state dir holds a cluster: use (and complete) it
+        started = localcluster.start(paths, topology, node.heap, node.start_timeout_s)
+        yield True
+        for number in started:
+            localcluster.stop(paths, number)
+        return
     _, started = nodeprocess.start(paths, node.port, node.heap, node.start_timeout_s)
     yield True
     if started:
@@ -52,9 +60,10 @@ def es_node(base_settings: Settings):
 
 @pytest.fixture(scope="session")
 def settings(base_settings: Settings, es_node) -> Settings:
-    """Settings whose index prefix is unique to this test run."""
+    """Settings whose index prefix is unique to this test run, without the per-client budget: the
+    suite sends hundreds of requests a minute from one address (the budget has its own tests)."""
     prefix = f"{base_settings.index_prefix}-test-{uuid.uuid4().hex[:8]}"
-    return with_index_prefix(base_settings, prefix)
+    return with_index_prefix(base_settings, prefix).replace("api", rate_limit="")
 
 
 def with_index_prefix(settings: Settings, prefix: str) -> Settings:

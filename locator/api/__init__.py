@@ -1,17 +1,12 @@
 """The search API: the Flask app factory."""
 from __future__ import annotations
 
-import math
-import time
-
 from elasticsearch import Elasticsearch
 from flask import Flask, request
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from locator.api import access_log, errors, i18n, preview
+from locator.api import access_log, budget, errors, i18n, metrics, preview
 from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.pages import pages
 from locator.api.service import SearchService
@@ -23,22 +18,6 @@ from locator.core.resources import static_dir
 from locator.core.settings import Settings
 
 MAX_BODY_BYTES = 16 * 1024
-
-
-def _limit_rate(app: Flask, limit: str) -> None:
-    """Per client address; over the limit is a JSON 429 (errors.py). Health checks are never limited."""
-    if not limit:
-        return
-    # One budget per client across all endpoints (not one per endpoint).
-    limiter = Limiter(get_remote_address, app=app, application_limits=[limit], storage_uri="memory://")
-    limiter.exempt(health)
-
-    @app.after_request
-    def _retry_after(response):
-        # Only a 429 says when to come back: the seconds until the client's window resets.
-        if response.status_code == 429 and limiter.current_limit is not None:
-            response.headers["Retry-After"] = str(max(1, math.ceil(limiter.current_limit.reset_at - time.time())))
-        return response
 
 
 def create_app(settings: Settings, *, connection: Connection | None = None, es: Elasticsearch | None = None,
@@ -65,8 +44,9 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
     errors.register(app)
     i18n.init_app(app)
-    _limit_rate(app, settings.api.rate_limit)
     access_log.init_app(app)
+    budget.init_app(app, settings.api.rate_limit)
+    metrics.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(pages)

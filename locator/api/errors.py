@@ -52,19 +52,29 @@ class PreviewUnavailable(ApiError):
     status, code = 503, "preview_unavailable"
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None) -> Response:
+def error_body(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None) -> dict:
+    """The one error shape, for Flask's answers and for those the HTTP server gives before Flask."""
     error = {"status": status, "code": code, "message": message}
     if fields:
         error["fields"] = fields
-    response = json_response({"error": {**error, **(extra or {})}}, status)
+    return {"error": {**error, **(extra or {})}}
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None) -> Response:
+    response = json_response(error_body(status, code, message, fields, extra), status)
     response.headers["Cache-Control"] = "no-store"
     if status == 503:
         response.headers["Retry-After"] = RETRY_AFTER_S
     return response
 
 
+def code_of(reason: str) -> str:
+    """ "URI Too Long" -> "uri_too_long": the code of an HTTP error, from its reason phrase."""
+    return (reason or "error").lower().replace(" ", "_").replace("-", "_")
+
+
 def _http_code(exc: HTTPException) -> str:
-    return (exc.name or "error").lower().replace(" ", "_")
+    return code_of(exc.name)
 
 
 def register(app: Flask) -> None:

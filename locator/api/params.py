@@ -90,7 +90,11 @@ class SearchParams(FilterParams):
 
 
 class MarkersParams(FilterParams):
-    bbox = fields.String(required=True, metadata={"description": "S,W,N,E in degrees; W > E crosses the antimeridian"})
+    bbox = fields.String(required=True, metadata={
+        "description": "the view as four comma-separated decimal degrees south,west,north,east (e.g. "
+                       "54.5,8.0,57.8,12.7): -90 <= south <= north <= 90, -180 <= west, east <= 180; "
+                       "west > east crosses the antimeridian",
+        "example": "54.5,8.0,57.8,12.7"})
     zoom = fields.Integer(load_default=3, validate=validate.Range(min=0, max=22))
 
     @validates_schema

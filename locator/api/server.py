@@ -1,14 +1,40 @@
-"""``partner-locator serve``: the API behind gunicorn, a production WSGI server."""
+"""``partner-locator serve``: the API behind gunicorn, a production WSGI server.
+
+Around the app: gunicorn's own error answers (a request line or headers over the limits below,
+a malformed request) are given in the API's JSON error shape too, and the workers' metrics are
+served by the master on their own bind (``locator.api.metrics``).
+"""
 from __future__ import annotations
 
+import atexit
+
 import click
+import orjson
+from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
-from locator.core.es import Connection, connection_for
+from locator.api import metrics
+from locator.api.errors import code_of, error_body
+from locator.core.es import Connection, connection_for, make_client
+from locator.core.mapping import sites_alias
 from locator.core.settings import Settings
 
 # Bounded request line and headers: a GET API needs little, and big ones are a cheap attack.
+# Documented in the OpenAPI spec (414 and 431 answers).
 LIMITS = {"limit_request_line": 4094, "limit_request_fields": 50, "limit_request_field_size": 8190}
+
+
+def json_error_page(sock, status_int: int, reason: str, mesg: str) -> None:
+    """Replaces ``gunicorn.util.write_error`` in the workers: gunicorn answers requests it cannot
+    parse before Flask sees them, with an HTML page; gunicorn has no hook for that page's body."""
+    body = orjson.dumps(error_body(status_int, code_of(reason), mesg or reason))
+    head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
+            f"Cache-Control: no-store\r\nContent-Length: {len(body)}\r\n\r\n")
+    gunicorn_util.write(sock, head.encode("latin-1") + body)
+
+
+def _post_worker_init(worker) -> None:
+    gunicorn_util.write_error = json_error_page
 
 
 class _Gunicorn(BaseApplication):
@@ -27,16 +53,41 @@ class _Gunicorn(BaseApplication):
         return create_app(self._settings, connection=self._connection)
 
 
+def _metrics_hooks(settings: Settings, connection: Connection, host: str, port: int) -> dict:
+    """Gunicorn hooks: the master serves every worker's metrics on host:port and forgets dead workers."""
+    directory = metrics.prepare_multiprocess_dir()
+    atexit.register(metrics.remove_multiprocess_dir, directory)
+
+    clients = []  # one client, made at the first scrape (after the workers were forked)
+
+    def live_index() -> dict | None:
+        from locator.api.service import live_index_facts
+
+        if not clients:
+            clients.append(make_client(connection, settings.elasticsearch, "reader"))
+        return live_index_facts(clients[0], sites_alias(settings.index_prefix))
+
+    return {"when_ready": lambda server: metrics.start_exporter(host, port, live_index),
+            "child_exit": lambda server, worker: metrics.worker_exited(worker.pid)}
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True, help="worker processes")
 @click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True, help="threads per worker")
+@click.option("--metrics-port", type=click.IntRange(0, 65535),
+              help="port of /metrics on [api] metrics_host, 0 for none [default: from config, 9464]")
 @click.pass_obj
-def serve_command(settings: Settings, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the search API and the frontend (gunicorn, gthread workers)."""
+def serve_command(settings: Settings, host: str, port: int, workers: int, threads: int, metrics_port: int | None) -> None:
+    """Serve the search API and the frontend (gunicorn, gthread workers); metrics on a bind of their own."""
     options = {"bind": f"{host}:{port}", "workers": workers, "threads": threads, "worker_class": "gthread",
-               "accesslog": None, "timeout": 30, "graceful_timeout": 10, "preload_app": False, **LIMITS}
+               "accesslog": None, "timeout": 30, "graceful_timeout": 10, "preload_app": False,
+               "post_worker_init": _post_worker_init, **LIMITS}
     connection = connection_for(settings, "reader")  # a node never started: one clear line, before any worker
+    metrics_port = settings.api.metrics_port if metrics_port is None else metrics_port
+    if metrics_port:
+        options.update(_metrics_hooks(settings, connection, settings.api.metrics_host, metrics_port))
+        click.echo(f"metrics on http://{settings.api.metrics_host}:{metrics_port}/metrics", err=True)
     click.echo(f"serving Partner Locator on http://{host}:{port}", err=True)
     _Gunicorn(settings, connection, options).run()

@@ -36,7 +36,9 @@ RESPONSE_FIELDS = ",".join(["took", "hits.total", "hits.hits.inner_hits.*.hits.t
 def run_search(es: Elasticsearch, index: str, body: dict) -> dict:
     """One search round trip; the body is exactly what the query builders made."""
     arguments = {("from_" if key == "from" else key): value for key, value in body.items()}
-    response = es.search(index=index, filter_path=RESPONSE_FIELDS, **arguments).body
+    # A shard copy lost mid-search (a node gone) must not pass for fewer results: fail, answer 503.
+    response = es.search(index=index, filter_path=RESPONSE_FIELDS, allow_partial_search_results=False,
+                         **arguments).body
     response.setdefault("hits", {}).setdefault("hits", [])  # filter_path drops empty lists
     g.es_took = g.get("es_took", 0) + response.get("took", 0)
     return response
@@ -169,18 +171,27 @@ class SearchService:
 
     def readiness(self) -> dict:
         """Raise Unavailable unless the alias points at a non-empty index; else its as_of and age."""
-        targets = list(self.es.indices.get_alias(name=self.alias))
-        if not targets:
+        facts = live_index_facts(self.es, self.alias)
+        if facts is None:
             raise Unavailable(f"no index is live under {self.alias}")
-        index = targets[0]
-        count = self.es.count(index=self.alias)["count"]
-        if count == 0:
+        if facts["documents"] == 0:
             raise Unavailable("the live index is empty")
-        meta = self.es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
-        indexed_at = meta.get("indexed_at")
-        age = (datetime.now(timezone.utc) - datetime.fromisoformat(indexed_at)).total_seconds() if indexed_at else None
-        return {"status": "ready", "index": index, "sites": count, "as_of": meta.get("as_of"),
-                "indexed_at": indexed_at, "age_s": round(age) if age is not None else None}
+        return {"status": "ready", "index": facts["index"], "sites": facts["documents"], "as_of": facts["as_of"],
+                "indexed_at": facts["indexed_at"], "age_s": facts["age_s"]}
+
+
+def live_index_facts(es: Elasticsearch, alias: str) -> dict | None:
+    """The index behind the read alias: its name, documents, as_of, build time and age; None when none is live."""
+    targets = list(es.indices.get_alias(name=alias))
+    if not targets:
+        return None
+    index = targets[0]
+    count = es.count(index=alias)["count"]
+    meta = es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
+    indexed_at = meta.get("indexed_at")
+    age = (datetime.now(timezone.utc) - datetime.fromisoformat(indexed_at)).total_seconds() if indexed_at else None
+    return {"index": index, "documents": count, "as_of": meta.get("as_of"), "indexed_at": indexed_at,
+            "age_s": round(age) if age is not None else None}
 
 
 def _with_words(params: dict, reading: Reading | None) -> dict:

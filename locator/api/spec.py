@@ -143,7 +143,14 @@ def _json(schema) -> dict:
     return {"content": {"application/json": {"schema": schema}}}
 
 
-def _operation(summary: str, ok, params=None, errors=(400, 503)) -> dict:
+# Answers any endpoint may give besides its own: a bad parameter, a body (none is taken) over 16 KiB,
+# a request line over 4094 bytes or headers over gunicorn's limits (answered before the app runs, in
+# the same shape), the per-client budget spent (with Retry-After), the search cluster unavailable
+# (with Retry-After).
+COMMON_ERRORS = (400, 413, 414, 429, 431, 503)
+
+
+def _operation(summary: str, ok, params=None, errors=COMMON_ERRORS) -> dict:
     responses = {"200": {"description": "OK", **_json(ok)}}
     responses.update({str(code): {"description": "error", **_json(Error)} for code in errors})
     operation = {"summary": summary, "responses": responses}
@@ -154,11 +161,16 @@ def _operation(summary: str, ok, params=None, errors=(400, 503)) -> dict:
 
 def build_spec() -> dict:
     spec = APISpec(title="Partner Locator API", version="1.0.0", openapi_version="3.0.3", plugins=[MarshmallowPlugin()],
-                   info={"description": "Find listed Milestone partners (Advanced and Premier) near a place."})
+                   info={"description": "Find listed Milestone partners (Advanced and Premier) near a place.\n\n"
+                                        "Every error is JSON: {\"error\": {\"status\", \"code\", \"message\", "
+                                        "\"fields\"}}. Limits: request line 4094 bytes (414), 50 headers of "
+                                        "8190 bytes (431), no body over 16 KiB (413), a per-client budget of "
+                                        "requests (429 with Retry-After); 503 with Retry-After when the search "
+                                        "cluster is unavailable."})
     spec.path("/api/v1/partners", operations=_operation("Search listed sites", SearchResponse, SearchParams))
     spec.path("/api/v1/partners/markers", operations=_operation("Map markers in a bounding box", MarkersResponse, MarkersParams))
     site_operation = _operation("One listed site and the partner's other sites in its country", SiteResponse,
-                                errors=(400, 404, 503))
+                                errors=(*COMMON_ERRORS, 404))
     site_operation["get"]["parameters"] = [{"in": "path", "name": "site_id", "required": True, "schema": {"type": "string"}}]
     spec.path("/api/v1/partners/{site_id}", operations=site_operation)
     spec.path("/api/v1/suggest", operations=_operation("Search-box suggestions: countries, places and companies", SuggestResponse, SuggestParams))

@@ -57,11 +57,18 @@ def read_local_credentials(state_dir: Path) -> dict[str, dict[str, str]]:
         raise NodeError(f"the local node has no users yet ({path} is missing): {_NOT_STARTED}") from None
 
 
-def read_local_url(state_dir: Path) -> str:
+def read_local_record(state_dir: Path) -> dict:
+    """What was last started from the state dir: ``url`` and ``port``; a cluster adds ``urls``, ``nodes``..."""
     try:
-        return json.loads((Path(state_dir) / NODE_FILE).read_text())["url"]
+        return json.loads((Path(state_dir) / NODE_FILE).read_text())
     except FileNotFoundError:
         raise NodeError(f"the local node was never started from this state dir: {_NOT_STARTED}") from None
+
+
+def read_local_urls(state_dir: Path) -> tuple[str, ...]:
+    """Every node's URL: one for the single node, one per node of a local cluster."""
+    record = read_local_record(state_dir)
+    return tuple(record.get("urls") or [record["url"]])
 
 
 def local_connection(state_dir: Path, role: str) -> Connection:
@@ -69,7 +76,7 @@ def local_connection(state_dir: Path, role: str) -> Connection:
     if user is None:  # a node whose users were made before this role existed
         raise NodeError(f"the local node has no {role} user yet: run `partner-locator es start` "
                         "(it adds missing users to a running node too)")
-    return Connection((read_local_url(state_dir),), username=user["username"], password=user["password"])
+    return Connection(read_local_urls(state_dir), username=user["username"], password=user["password"])
 
 
 def connection_for(settings: Settings, role: str) -> Connection:

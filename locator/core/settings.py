@@ -68,6 +68,8 @@ class ElasticsearchSettings:
 class LocalNodeSettings:
     version: str = _check(validate.Regexp(r"^\d+\.\d+\.\d+$", error="must look like 8.19.21"))
     port: int = _check(validate.Range(min=1, max=65535))
+    nodes: int = _check(validate.Range(min=1, max=9))
+    transport_port: int = _check(validate.Range(min=1, max=65535))
     heap: str = _check(validate.Regexp(r"^\d+[mMgG]$", error="must look like 512m or 1g"))
     start_timeout_s: int = _check(validate.Range(min=10, max=3600))
     cache_dir: str = _check()  # "" = the default for the account (see Settings.cache_dir)
@@ -80,6 +82,8 @@ class IndexerSettings:
     bulk_chunk_size: int = _check(validate.Range(min=1, max=50_000))
     bulk_threads: int = _check(validate.Range(min=1, max=16))
     lock_lease_s: int = _check(validate.Range(min=10, max=3600))
+    primary_shards: int = _check(validate.Range(min=1, max=1024))
+    auto_expand_replicas: str = _check(validate.Regexp(r"^\d+-(\d+|all)$", error='must look like "0-1" or "0-all"'))
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,8 @@ class ApiSettings:
     markers_max_clusters: int = _check(validate.Range(min=1, max=65_535))
     track_total_hits: int = _check(validate.Range(min=1, max=1_000_000))
     rate_limit: str = _check(_rate_limit)
+    metrics_host: str = _check(validate.Length(min=1))
+    metrics_port: int = _check(validate.Range(min=0, max=65535))
     # Where people reach the app: the base of the links that `preview-link` prints.
     public_url: str = _check(validate.URL(schemes={"http", "https"}, require_tld=False,
                                           error="must be an http(s) URL such as https://locator.example"))

@@ -5,8 +5,10 @@ Layout (see README "Where data lives"):
     <cache_dir>/dist/elasticsearch-<v>.zip      fetched once from Maven Central (Maven checks its checksum)
     <cache_dir>/elasticsearch-<v>/              unpacked distribution, read-only for the node
     <state_dir>/credentials.json (0600)         the file-realm users and their random passwords (node.security)
-    <state_dir>/node.json                       url + port of the node last started from this state dir
-    <state_dir>/es/{config,data,logs,tmp,run}   owned by the account the node runs as
+    <state_dir>/node.json                       url(s) + ports of what was last started from this state dir
+    <state_dir>/es/{config,data,logs,tmp,run}   the single node, owned by the account the node runs as
+    <state_dir>/cluster/node-<k>/{config,...}   node k of a local cluster (``locator.node.cluster``): a
+                                                single node's data cannot join a cluster, so never shared
 
 Elasticsearch refuses to run as root; as root we run it as ``nobody`` through ``setpriv``.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from locator.core.errors import NodeError
-from locator.core.es import CREDENTIALS_FILE, NODE_FILE, read_local_credentials, read_local_url
+from locator.core.es import CREDENTIALS_FILE, NODE_FILE, read_local_credentials, read_local_urls
 from locator.core.settings import Settings
 from locator.node import security
 
@@ -35,6 +37,7 @@ class NodePaths:
     cache: Path
     state: Path
     version: str
+    number: int = 0  # 0: the single node; k >= 1: node k of a local cluster
 
     @property
     def zip_file(self) -> Path:
@@ -46,7 +49,7 @@ class NodePaths:
 
     @property
     def es(self) -> Path:
-        return self.state / "es"
+        return self.state / "es" if self.number == 0 else self.state / "cluster" / f"node-{self.number}"
 
     @property
     def config(self) -> Path:
@@ -158,11 +161,13 @@ def java_major_version(java: Path) -> int:
 # ---------------------------------------------------------------- configuration and users
 
 
-def _elasticsearch_yml(paths: NodePaths, port: int) -> str:
+SINGLE_NODE = ("node.name: local", "discovery.type: single-node")
+
+
+def _elasticsearch_yml(paths: NodePaths, port: int, topology: tuple[str, ...]) -> str:
     return "\n".join([
         "cluster.name: partner-locator-local",
-        "node.name: local",
-        "discovery.type: single-node",
+        *topology,
         "network.host: 127.0.0.1",
         f"http.port: {port}",
         f"path.data: {paths.es / 'data'}",
@@ -178,8 +183,12 @@ def _elasticsearch_yml(paths: NodePaths, port: int) -> str:
     ])
 
 
-def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: str) -> None:
-    """Write the node's config under the state dir; roles and users through ``locator.node.security``."""
+def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: str,
+              topology: tuple[str, ...] = SINGLE_NODE) -> None:
+    """Write the node's config under the state dir; roles and users through ``locator.node.security``.
+
+    ``topology``: the elasticsearch.yml lines naming the node and how it finds the others.
+    """
     for sub in ("config", "data", "logs", "tmp", "run"):
         (paths.es / sub).mkdir(parents=True, exist_ok=True)
     for name in ("jvm.options", "log4j2.properties", "users", "users_roles", "role_mapping.yml"):
@@ -187,7 +196,9 @@ def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: st
             shutil.copy(home / "config" / name, paths.config / name)
     (paths.config / "jvm.options.d").mkdir(exist_ok=True)
     (paths.config / "jvm.options.d" / "heap.options").write_text(f"-Xms{heap}\n-Xmx{heap}\n")
-    (paths.config / "elasticsearch.yml").write_text(_elasticsearch_yml(paths, port))
+    (paths.config / "elasticsearch.yml").write_text(_elasticsearch_yml(paths, port, topology))
+    if paths.credentials.exists() and not security.has_user(paths.config, security.USERS["admin"][0]):
+        _copy_users(paths)  # a node joining a cluster: the same users as the others, no JVM started
     update_security(paths, home, java_home)
     paths.state.chmod(0o755)  # the node's account must traverse it; credentials.json itself stays 0600
     security.hand_over(paths.es)
@@ -197,6 +208,18 @@ def configure(paths: NodePaths, home: Path, java_home: Path, port: int, heap: st
 def update_security(paths: NodePaths, home: Path, java_home: Path) -> bool:
     """roles.yml from the shipped role bodies, and a user for every role that has none yet."""
     return security.apply(paths.config, paths.state, security.users_tool(home, node_env(paths, java_home)))
+
+
+def _copy_users(paths: NodePaths) -> None:
+    """Every node of a state dir has the same file-realm users: copy them from one that has them."""
+    admin = security.USERS["admin"][0]
+    configs = [paths.state / "es" / "config", *sorted((paths.state / "cluster").glob("node-*/config"))]
+    source = next((config for config in configs if config != paths.config and security.has_user(config, admin)), None)
+    if source is None:
+        raise NodeError(f"{paths.credentials} exists but no node of {paths.state} has its users: "
+                        f"remove {paths.credentials} to create new ones")
+    for name in ("users", "users_roles"):
+        shutil.copy(source / name, paths.config / name)
 
 
 def node_env(paths: NodePaths, java_home: Path) -> dict:
@@ -210,4 +233,8 @@ def read_credentials(paths: NodePaths) -> dict:
 
 
 def node_url(paths: NodePaths) -> str:
-    return read_local_url(paths.state)
+    return read_local_urls(paths.state)[0]
+
+
+def node_urls(paths: NodePaths) -> tuple[str, ...]:
+    return read_local_urls(paths.state)

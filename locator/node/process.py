@@ -43,15 +43,32 @@ def running_pid(paths: NodePaths) -> int | None:
     return pid if _pid_alive(pid) else None
 
 
-def cluster_health(url: str, credentials: dict, timeout: float = 2.0) -> str:
-    """The cluster's health colour, read with the admin user (``es.info()`` does not exist here)."""
+def health_report(url: str, credentials: dict, timeout: float = 2.0, query: str = "") -> dict | None:
+    """``_cluster/health`` (with ``query``, e.g. ``wait_for_nodes=3``) as the admin user; None when unreachable.
+
+    A plain HTTP request: ``es.info()`` does not exist here, and no client is needed to start a node.
+    """
     token = b64encode(f"{credentials['username']}:{credentials['password']}".encode()).decode()
-    request = urllib.request.Request(f"{url}/_cluster/health", headers={"Authorization": f"Basic {token}"})
+    request = urllib.request.Request(f"{url}/_cluster/health?{query}", headers={"Authorization": f"Basic {token}"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            return json.loads(response.read())["status"]
-    except (urllib.error.URLError, OSError, ValueError, KeyError):
-        return "unreachable"
+            body = response.read()
+    except urllib.error.HTTPError as exc:  # 408: a wait_for_* condition not met within its timeout
+        if exc.code != 408:
+            return None
+        body = exc.read()
+    except (urllib.error.URLError, OSError):
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+def cluster_health(url: str, credentials: dict, timeout: float = 2.0) -> str:
+    """The cluster's health colour: green / yellow / red, or "unreachable"."""
+    report = health_report(url, credentials, timeout)
+    return report.get("status", "unreachable") if isinstance(report, dict) else "unreachable"
 
 
 def status(paths: NodePaths) -> NodeStatus | None:
@@ -62,7 +79,7 @@ def status(paths: NodePaths) -> NodeStatus | None:
     return NodeStatus(url, pid, cluster_health(url, localnode.read_credentials(paths)["admin"]))
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(0.5)
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -86,7 +103,7 @@ def start(paths: NodePaths, port: int, heap: str, timeout_s: int) -> tuple[NodeS
         localnode.update_security(paths, localnode.ensure_distribution(paths), localnode.find_java_home())
         security.wait_until_in_force(current.url, paths.state, timeout_s)
         return current, False
-    if _port_in_use(port):
+    if port_in_use(port):
         raise NodeError(f"port {port} on 127.0.0.1 is already used by another program: stop it, "
                         f"or start the node on another port with --port")
     java_home = localnode.find_java_home()
@@ -94,7 +111,7 @@ def start(paths: NodePaths, port: int, heap: str, timeout_s: int) -> tuple[NodeS
     localnode.configure(paths, home, java_home, port, heap)
     url = f"http://127.0.0.1:{port}"
     paths.node_file.write_text(json.dumps({"url": url, "port": port}))
-    _launch(home, paths, java_home, timeout_s)
+    launch(home, paths, java_home, timeout_s)
     pid = running_pid(paths)
     if pid is None:
         raise NodeError(f"Elasticsearch exited during start-up: see {paths.es / 'logs'}")
@@ -103,7 +120,8 @@ def start(paths: NodePaths, port: int, heap: str, timeout_s: int) -> tuple[NodeS
     return NodeStatus(url, pid, cluster_health(url, localnode.read_credentials(paths)["admin"])), True
 
 
-def _launch(home: Path, paths: NodePaths, java_home: Path, timeout_s: int) -> None:
+def launch(home: Path, paths: NodePaths, java_home: Path, timeout_s: int) -> None:
+    """Start the configured node as a daemon; return once it runs (or raise with its log's last lines)."""
     # With -d the launcher returns once the server process is up (or has failed), so no hang here.
     log = paths.es / "logs" / "launcher.log"
     with log.open("ab") as output:

@@ -67,20 +67,24 @@ def apply(config: Path, state: Path, run_users_tool) -> bool:
         credentials_path = state / "credentials.json"
         credentials = read_local_credentials(state) if credentials_path.exists() else {}
         missing = [role for role in ROLES if role not in credentials]
-        for role in missing:
+        for role in ROLES:
             username, role_name = USERS[role]
-            password = secrets.token_urlsafe(18)
-            if _has_user(config, username):  # left by an interrupted run: its password is unknown
-                run_users_tool("userdel", username)
-            run_users_tool("useradd", username, "-p", password, "-r", role_name)
-            credentials[role] = {"username": username, "password": password}
+            if role in credentials and has_user(config, username):
+                continue
+            if role in missing:
+                credentials[role] = {"username": username, "password": secrets.token_urlsafe(18)}
+                if has_user(config, username):  # left by an interrupted run: its password is unknown
+                    run_users_tool("userdel", username)
+            # Known but not on this node (one of a cluster's): the same password as on the others.
+            run_users_tool("useradd", username, "-p", credentials[role]["password"], "-r", role_name)
+            changed = True
         if missing:
             _write_private_json(credentials_path, credentials)
         hand_over(config)
         return changed or bool(missing)
 
 
-def _has_user(config: Path, username: str) -> bool:
+def has_user(config: Path, username: str) -> bool:
     users = config / "users"
     return users.exists() and any(line.split(":", 1)[0] == username for line in users.read_text().splitlines())
 

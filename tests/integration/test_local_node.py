@@ -6,8 +6,6 @@ import os
 import shlex
 import socket
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -20,17 +18,9 @@ from elasticsearch import AuthorizationException
 from locator.core.es import connect
 from locator.core.resources import shipped_config
 from locator.node import security
-
-
-def _cli(*args: str, env: dict | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "locator.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, timeout=timeout)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.processes import cli as _cli
+from tests.processes import free_port as _free_port
+from tests.processes import node_workdir
 
 
 # ---------------------------------------------------------------- users and roles on the session node
@@ -119,9 +109,7 @@ def test_the_role_patterns_cover_the_default_prefix_and_every_test_prefix(prefix
 def second_node_env(base_settings):
     if base_settings.connection.external:
         pytest.skip("ELASTICSEARCH_URL is set: the local node is not used")
-    # Under /var/tmp and world-traversable: as root the node runs as 'nobody' and needs to reach it.
-    state = Path(tempfile.mkdtemp(prefix="pl-node-", dir="/var/tmp"))
-    state.chmod(0o755)
+    state = node_workdir("pl-node-")
     env = {"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(state), "PARTNER_LOCATOR_LOCAL_NODE_PORT": str(_free_port())}
     env = {key: value for key, value in {**os.environ, **env}.items() if not key.startswith("ELASTICSEARCH_")}
     yield env

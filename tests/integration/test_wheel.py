@@ -76,14 +76,14 @@ def venv(wheel, tmp_path_factory, base_settings) -> Path:
     try:
         _pip(python, *offline)
     except AssertionError:  # the wheelhouse lacks a dependency: fetch it once, then install offline
-        # Into a fresh folder: pip would take a project wheel left in the wheelhouse by an older run
-        # for this one ("already downloaded") and miss a dependency added since. The project's own
-        # wheel is never cached; the dependencies are, for the next runs.
+        # Into a fresh directory, and only the dependencies go to the wheelhouse: a copy of the
+        # product's own wheel there would be taken for this one (same name) the next time its
+        # dependencies change.
         fetched = home / "fetched"
         _pip(python, "download", "-d", fetched, "-c", constraints, wheel)
-        for path in fetched.glob("*.whl"):
+        for path in fetched.iterdir():
             if not path.name.startswith("partner_locator-") and not (house / path.name).exists():
-                shutil.copy2(path, house / path.name)
+                shutil.copy(path, house / path.name)
         _pip(python, *offline)
     return home / "venv"
 

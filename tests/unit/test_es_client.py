@@ -6,7 +6,7 @@ import pytest
 from elasticsearch import Elasticsearch
 
 from locator.core.errors import ConfigError, NodeError
-from locator.core.es import client_options, connect, connection_for, make_client
+from locator.core.es import client_options, connect, connection_for, local_connection, make_client
 from locator.core.settings import load_settings
 
 EXTERNAL = {"ELASTICSEARCH_URL": "https://es1.example:9243,https://es2.example:9243"}
@@ -108,3 +108,13 @@ def test_a_local_node_made_before_the_preview_user_says_how_to_add_it(tmp_path: 
     assert connection_for(settings, "reader").username == "pl_reader"
     with pytest.raises(NodeError, match="no preview user yet: run `partner-locator es start`"):
         connection_for(settings, "preview")
+
+
+def test_the_local_clients_know_every_node_of_a_local_cluster(tmp_path):
+    (tmp_path / "credentials.json").write_text('{"reader": {"username": "pl_reader", "password": "x"}}')
+    (tmp_path / "node.json").write_text('{"url": "http://127.0.0.1:9200", "port": 9200, "nodes": 2, '
+                                        '"urls": ["http://127.0.0.1:9200", "http://127.0.0.1:9201"], "transport_port": 9300}')
+    connection = local_connection(tmp_path, "reader")
+    assert connection.hosts == ("http://127.0.0.1:9200", "http://127.0.0.1:9201")
+    (tmp_path / "node.json").write_text('{"url": "http://127.0.0.1:9200", "port": 9200}')  # a single node's record
+    assert local_connection(tmp_path, "reader").hosts == ("http://127.0.0.1:9200",)
