@@ -11,10 +11,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from locator.api import access_log, errors, i18n
+from locator.api import access_log, errors, headers, i18n
 from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.pages import pages
 from locator.api.service import SearchService
+from locator.api.sitemap import sitemap
+from locator.api.sitepages import not_found_page, site_pages
 from locator.api.spec import build_spec
 from locator.api.views import api, health
 from locator.core.es import Connection, make_client
@@ -31,7 +33,8 @@ def _limit_rate(app: Flask, limit: str) -> None:
         return
     # One budget per client across all endpoints (not one per endpoint).
     limiter = Limiter(get_remote_address, app=app, application_limits=[limit], storage_uri="memory://")
-    limiter.exempt(health)
+    for public in (health, site_pages, sitemap):  # pages for crawlers are cached, not budgeted
+        limiter.exempt(public)
 
     @app.after_request
     def _retry_after(response):
@@ -62,13 +65,16 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
         settings)
     CORS(app, resources={r"/api/*": {"origins": list(settings.api.cors_origins), "methods": ["GET", "OPTIONS"]}},
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
-    errors.register(app)
+    errors.register(app, html_not_found=lambda: not_found_page(i18n.current()))
+    headers.init_app(app, settings.pages)
     i18n.init_app(app)
     _limit_rate(app, settings.api.rate_limit)
     access_log.init_app(app)
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(pages)
+    app.register_blueprint(site_pages)
+    app.register_blueprint(sitemap)
     spec = build_spec()
 
     @app.get("/api/v1/openapi.json")

@@ -7,9 +7,10 @@ No stack trace and no Elasticsearch internals ever reach a client; they go to th
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import elasticsearch
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -55,7 +56,13 @@ def _http_code(exc: HTTPException) -> str:
     return (exc.name or "error").lower().replace(" ", "_")
 
 
-def register(app: Flask) -> None:
+def wants_a_page() -> bool:
+    """A browser asking for a page that does not exist (not the API, which always answers JSON)."""
+    return not request.path.startswith("/api/") and request.accept_mimetypes.accept_html
+
+
+def register(app: Flask, html_not_found: Callable[[], Response] | None = None) -> None:
+    """``html_not_found`` makes the HTML 404 page a browser gets outside ``/api/``."""
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.extra)
@@ -67,6 +74,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if exc.code == 404 and html_not_found is not None and wants_a_page():
+            return html_not_found()
         message = exc.description or exc.name
         if exc.code == 429:
             message = f"too many requests (limit {exc.description}): retry after the seconds in Retry-After"

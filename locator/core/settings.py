@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -96,8 +97,41 @@ class ApiSettings:
     rate_limit: str = _check(_rate_limit)
 
 
+# A CSP source an embedding page may come from: 'self', 'none', or scheme://host[:port] (wildcards
+# allowed where CSP allows them: "https://*.example.com", "http://localhost:*").
+_FRAME_SOURCE = re.compile(r"^(?:'self'|'none'|https?://(?:\*\.)?[A-Za-z0-9.-]+(?::(?:\d{1,5}|\*))?)$")
+
+
+def _frame_sources(values: tuple[str, ...]) -> None:
+    bad = [value for value in values if not _FRAME_SOURCE.match(value)]
+    if bad or not values:
+        raise ValidationError(f"each entry must be 'self', 'none' or an origin such as https://www.example.com "
+                              f"(not {', '.join(repr(value) for value in bad) or 'nothing'})")
+
+
+def _public_url(value: str) -> None:
+    if value and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+        raise ValidationError('must be an http(s) URL such as "https://locator.example" (or "": from each request)')
+
+
+def _tile_url(value: str) -> None:
+    if value and not re.match(r"^https://[A-Za-z0-9.{}-]+(:\d+)?/\S*\{z\}\S*$", value):
+        raise ValidationError('must be an https URL template with {z}, {x} and {y} (or "": no map background)')
+
+
+@dataclass(frozen=True)
+class PagesSettings:
+    """The HTML pages: where they are reached, who may frame them, the map background, caching."""
+    public_url: str = _check(_public_url)
+    frame_ancestors: tuple[str, ...] = _check(_frame_sources)
+    tile_url: str = _check(_tile_url)
+    tile_max_zoom: int = _check(validate.Range(min=1, max=22))
+    cache_max_age_s: int = _check(validate.Range(min=0, max=86400))
+    sitemap_max_urls: int = _check(validate.Range(min=1, max=50_000))
+
+
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
-             "geocoding": GeocodingSettings, "api": ApiSettings}
+             "geocoding": GeocodingSettings, "api": ApiSettings, "pages": PagesSettings}
 _FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "tuple[str, ...]": _CommaSeparated}
 
 
@@ -117,6 +151,7 @@ class Settings:
     indexer: IndexerSettings
     geocoding: GeocodingSettings
     api: ApiSettings
+    pages: PagesSettings
     connection: Connection  # ELASTICSEARCH_*: an external cluster, or none (the local node)
 
     @property

@@ -86,3 +86,23 @@ def test_a_bad_value_in_the_operators_file_names_that_file_and_key(tmp_path: Pat
 def test_a_config_dir_that_does_not_exist_is_named(tmp_path: Path):
     with pytest.raises(ConfigError, match="PARTNER_LOCATOR_CONFIG_DIR: .*missing.* is not a directory"):
         load_settings({"PARTNER_LOCATOR_CONFIG_DIR": str(tmp_path / "missing")})
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS", "'self'; script-src *"),  # no way to smuggle a directive in
+    ("PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS", "'unsafe-inline'"),
+    ("PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS", ""),
+    ("PARTNER_LOCATOR_PAGES_PUBLIC_URL", "partners.example"),
+    ("PARTNER_LOCATOR_PAGES_TILE_URL", "http://tiles.example/{z}/{x}/{y}.png"),
+    ("PARTNER_LOCATOR_PAGES_SITEMAP_MAX_URLS", "50001"),
+])
+def test_a_bad_page_setting_is_named(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: value})
+
+
+def test_the_embedders_are_a_list_of_origins():
+    pages = load_settings({"PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS": "https://www.milestonesys.com, https://*.example.com:8443",
+                           "PARTNER_LOCATOR_PAGES_PUBLIC_URL": "https://partners.example/locator"}).pages
+    assert pages.frame_ancestors == ("https://www.milestonesys.com", "https://*.example.com:8443")
+    assert pages.public_url == "https://partners.example/locator"
