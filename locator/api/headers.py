@@ -5,7 +5,7 @@ Every response: ``X-Content-Type-Options: nosniff``. Every HTML response also ge
 - a Content-Security-Policy: scripts, styles, fetches and fonts from the locator itself only (no
   ``unsafe-inline``, no ``unsafe-eval``: the pages load external module scripts and carry data in
   ``<script type="application/json">`` / ``application/ld+json`` blocks, which are never run),
-  images from itself and the map's tile server (``pages.tile_url``), and ``frame-ancestors``:
+  images from itself, ``data:`` and the map's tile server (``pages.tile_url``), and ``frame-ancestors``:
   the configured embedders (``pages.frame_ancestors``) on views marked ``@embeddable`` (the
   search page and the site pages), the locator itself on every other page;
 - ``Referrer-Policy: strict-origin-when-cross-origin``;
@@ -42,7 +42,8 @@ def tile_origin(tile_url: str) -> str | None:
 
 def directives(pages: PagesSettings, *, embeddable: bool) -> dict[str, str]:
     """The CSP of an HTML page as directive -> sources."""
-    images = " ".join(filter(None, ("'self'", tile_origin(pages.tile_url))))
+    # data: images only: Leaflet blanks a tile it drops with an empty data: GIF (never a script).
+    images = " ".join(filter(None, ("'self'", "data:", tile_origin(pages.tile_url))))
     return {
         "default-src": "'self'",
         "script-src": "'self'",

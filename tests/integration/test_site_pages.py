@@ -283,7 +283,7 @@ def test_every_html_page_forbids_inline_script_and_says_who_may_frame_it(api, pa
     assert response.mimetype == "text/html"
     policy = dict(part.strip().split(" ", 1) for part in response.headers["Content-Security-Policy"].split(";"))
     assert policy["script-src"] == "'self'" and "unsafe" not in response.headers["Content-Security-Policy"]
-    assert policy["img-src"] == "'self' https://tile.openstreetmap.org" and policy["object-src"] == "'none'"
+    assert policy["img-src"] == "'self' data: https://tile.openstreetmap.org" and policy["object-src"] == "'none'"
     assert policy["frame-ancestors"] == ("'self' http://localhost:* http://127.0.0.1:*" if embeddable else "'self'")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -105,10 +105,10 @@ def test_only_embeddable_pages_take_the_configured_embedders_and_images_come_fro
                                     tile_url="https://{s}.tiles.example/{z}/{x}/{y}.png")
     assert headers.directives(embedders, embeddable=True)["frame-ancestors"] == "https://www.milestonesys.com"
     assert headers.directives(embedders, embeddable=False)["frame-ancestors"] == "'self'"
-    assert headers.directives(embedders, embeddable=True)["img-src"] == "'self' https://*.tiles.example"
-    assert headers.directives(dataclasses.replace(PAGES, tile_url=""), embeddable=True)["img-src"] == "'self'"
+    assert headers.directives(embedders, embeddable=True)["img-src"] == "'self' data: https://*.tiles.example"
+    assert headers.directives(dataclasses.replace(PAGES, tile_url=""), embeddable=True)["img-src"] == "'self' data:"
 
 
 def test_the_default_embedders_are_the_locator_itself_and_localhost():
     assert headers.directives(PAGES, embeddable=True)["frame-ancestors"] == "'self' http://localhost:* http://127.0.0.1:*"
-    assert headers.directives(PAGES, embeddable=True)["img-src"] == "'self' https://tile.openstreetmap.org"
+    assert headers.directives(PAGES, embeddable=True)["img-src"] == "'self' data: https://tile.openstreetmap.org"
