@@ -2,7 +2,9 @@
 
     {"error": {"status": 400, "code": "invalid_parameters", "message": "...", "fields": {"lat": ["..."]}}}
 
-No stack trace and no Elasticsearch internals ever reach a client; they go to the log.
+No stack trace and no Elasticsearch internals ever reach a client; they go to the log. The one
+exception to JSON: a browser asking for a page that does not exist outside ``/api/`` gets the HTML
+"not found" page (``register(html_not_found=...)``, the site pages' own).
 """
 from __future__ import annotations
 
