@@ -60,7 +60,8 @@ def _http_code(exc: HTTPException) -> str:
 
 def wants_a_page() -> bool:
     """A browser asking for a page that does not exist (not the API, which always answers JSON)."""
-    return not request.path.startswith("/api/") and request.accept_mimetypes.accept_html
+    preferred = request.accept_mimetypes.best_match(["application/json", "text/html"])  # */* is JSON
+    return not request.path.startswith("/api/") and preferred == "text/html"
 
 
 def register(app: Flask, html_not_found: Callable[[], Response] | None = None) -> None:

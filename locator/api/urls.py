@@ -7,6 +7,7 @@ the page, and any other slug redirects to this one.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from flask import current_app, request
 
@@ -17,6 +18,7 @@ DEFAULT_SLUG = "site"  # a name with no Latin letter or digit in it (the id stil
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=20_000)  # every result carries its page: folding the same names again costs ~5 us each
 def slug(company: str | None, city: str | None) -> str:
     """ "Nordlys Sikring ApS", "Århus" -> "nordlys-sikring-aps-arhus" (cut at a word, at most 80)."""
     words = _NOT_SLUG.sub("-", fold(" ".join(part for part in (company, city) if part))).strip("-")

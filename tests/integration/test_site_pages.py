@@ -161,7 +161,9 @@ def test_api_errors_stay_json_and_browsers_get_pages_elsewhere(api):
     assert api.get("/api/v1/nothing", headers={"Accept": "text/html"}).mimetype == "application/json"
     page = api.get("/nothing/here", headers={"Accept": "text/html,application/xhtml+xml"})
     assert (page.status_code, page.mimetype) == (404, "text/html") and 'href="../"' in page.get_data(as_text=True)
-    assert api.get("/nothing/here", headers={"Accept": "application/json"}).mimetype == "application/json"
+    for accept in ("application/json", "*/*", None):  # tools and scripts, not a browser's navigation
+        headers = {"Accept": accept} if accept else {}
+        assert api.get("/nothing/here", headers=headers).mimetype == "application/json"
 
 
 def test_a_site_page_is_cacheable_and_revalidates_with_its_etag(api, multi_site):
