@@ -17,6 +17,9 @@ from tests.browser.test_search_page import search_box, wait_idle
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 HOSTILE_CSS = "iframe { border: 5px solid red; max-width: 50% } * { font: 12px serif !important }"
+# The same, insisting: only the frame's own inline !important styles (embed.js) still win.
+INSISTING_CSS = ("iframe { border: 5px solid red !important; max-width: 50% !important; height: 100px !important } "
+                 "* { font: 12px serif !important }")
 
 
 def test_no_flow_breaks_the_content_security_policy(page, live_server, host_page, page_log, expect):
@@ -81,8 +84,9 @@ def test_an_embed_on_a_site_not_allowed_to_frame_the_locator_is_blocked_by_the_b
         locator.stop()
 
 
-def test_the_embed_stays_whole_sized_and_usable_on_a_page_with_hostile_css(page, live_server, host_page, api, expect):
-    page.goto(host_page(embedding_page(live_server.url, 'data-country="DK" data-tier="premier"', HOSTILE_CSS)))
+@pytest.mark.parametrize("css", [HOSTILE_CSS, INSISTING_CSS], ids=["hostile", "hostile-important"])
+def test_the_embed_stays_whole_sized_and_usable_on_a_page_with_hostile_css(page, live_server, host_page, api, expect, css):
+    page.goto(host_page(embedding_page(live_server.url, 'data-country="DK" data-tier="premier"', css)))
     frame_element = page.locator("iframe.partner-locator-frame")
     frame = page.frame_locator("iframe.partner-locator-frame")
     expect(frame.locator("#results > li").first).to_be_visible()
