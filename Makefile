@@ -46,7 +46,19 @@ $(LEAFLET):
 	  cp "$$tmp"/package/dist/images/*.png static/vendor/leaflet/images/ && \
 	  cp "$$tmp"/package/dist/leaflet.js $(LEAFLET)
 
-vendor: $(LEAFLET)
+# The tests' accessibility checker: axe-core (MPL-2.0), committed under tests/browser/vendor/ (never
+# served to visitors: it is not in static/ and not in the wheel). Restored the same way when missing.
+AXE_VERSION := 4.14.1
+AXE := tests/browser/vendor/axe-core/axe.min.js
+
+$(AXE):
+	@echo "vendoring axe-core $(AXE_VERSION) from the npm registry into tests/browser/vendor/axe-core/"
+	@command -v npm >/dev/null || { echo "npm is needed once to restore $(AXE) (Debian: apt-get install npm)" >&2; exit 1; }
+	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  (cd "$$tmp" && npm pack --silent axe-core@$(AXE_VERSION) >/dev/null && tar xzf axe-core-$(AXE_VERSION).tgz) && \
+	  mkdir -p $(dir $(AXE)) && cp "$$tmp"/package/axe.min.js "$$tmp"/package/LICENSE $(dir $(AXE))
+
+vendor: $(LEAFLET) $(AXE)
 
 test: install vendor
 	@if [ -z "$$ELASTICSEARCH_URL" ]; then .ci/ensure-java-maven; fi

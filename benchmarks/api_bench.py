@@ -100,20 +100,21 @@ def bench_settings(rate_limit: str = BENCH_RATE_LIMIT):
     return load_settings().replace("elasticsearch", index_prefix=PREFIX).replace("api", rate_limit=rate_limit)
 
 
-def delete_prefix(admin) -> list[str]:
-    names = sorted(admin.indices.get(index=f"{PREFIX}-*", expand_wildcards="open,closed"))
+def delete_prefix(admin, prefix: str = PREFIX) -> list[str]:
+    names = sorted(admin.indices.get(index=f"{prefix}-*", expand_wildcards="open,closed"))
     for name in names:
         admin.indices.delete(index=name, ignore_unavailable=True)
     return names
 
 
-def ensure_index(args, settings, admin, workdir: Path) -> str:
-    alias = sites_alias(PREFIX)
+def ensure_index(args, settings, admin, workdir: Path, prefix: str = PREFIX) -> str:
+    """The bench index of ``args.sites`` sites under ``prefix`` (made with the real indexer), its name."""
+    alias = sites_alias(prefix)
     if args.reuse_index and admin.indices.exists_alias(name=alias):
         index = list(admin.indices.get_alias(name=alias))[0]
         print(f"reusing {index} ({admin.count(index=alias)['count']} sites)", flush=True)
         return index
-    delete_prefix(admin)
+    delete_prefix(admin, prefix)
     sample = workdir / f"sample-{args.sites}.jsonl"
     started = time.perf_counter()
     write_sample(sample, args.sites, args.seed, gazetteer=Gazetteer.open(settings.cache_dir),
@@ -121,7 +122,7 @@ def ensure_index(args, settings, admin, workdir: Path) -> str:
     print(f"sample: {args.sites} sites in {time.perf_counter() - started:.1f}s", flush=True)
     started = time.perf_counter()
     done = subprocess.run([str(CLI), "index", str(sample), "--as-of", args.as_of, "--force"], cwd=ROOT,
-                          env={**os.environ, PREFIX_ENV: PREFIX}, capture_output=True, text=True, timeout=1800)
+                          env={**os.environ, PREFIX_ENV: prefix}, capture_output=True, text=True, timeout=1800)
     print(f"indexed in {time.perf_counter() - started:.1f}s: {done.stderr.strip().splitlines()[-1] if done.stderr else ''}"
           f" {done.stdout.strip()}", flush=True)
     if done.returncode != 0:
@@ -235,12 +236,12 @@ def free_port() -> int:
 class Server:
     """``partner-locator serve`` on 127.0.0.1, started and stopped by this script (by pid)."""
 
-    def __init__(self, workers: int, log: Path, rate_limit: str = BENCH_RATE_LIMIT):
+    def __init__(self, workers: int, log: Path, rate_limit: str = BENCH_RATE_LIMIT, prefix: str = PREFIX):
         self.port = free_port()
         self.log = log.open("ab")
         self.process = subprocess.Popen(
             [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT, env={**os.environ, PREFIX_ENV: PREFIX, RATE_LIMIT_ENV: rate_limit}, stdout=self.log,
+            cwd=ROOT, env={**os.environ, PREFIX_ENV: prefix, RATE_LIMIT_ENV: rate_limit}, stdout=self.log,
             stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

@@ -18,7 +18,7 @@ from locator.core import preview_tokens
 from locator.core.errors import UserFacingError
 from locator.core.es import connect
 from locator.core.mapping import REVOCATION_MAPPING, eligibility_alias, revocations_index
-from locator.core.settings import MAX_LINK_DAYS, Settings
+from locator.core.settings import LOCAL_PUBLIC_URL, MAX_LINK_DAYS, Settings
 
 
 def _country_option(ctx, param, value: str | None) -> str | None:
@@ -63,7 +63,7 @@ def preview_link_command(settings: Settings, partner_id: str, country: str | Non
         where = f" in {country}" if country else ""
         raise UserFacingError(f"partner {partner_id} has no eligibility document{where} in the live data: no link issued")
     token = preview_tokens.issue(secret, partner_id, country, days or settings.preview.link_days)
-    click.echo(f"{settings.api.public_url.rstrip('/')}/preview?token={token}")
+    click.echo(f"{(settings.api.public_url or LOCAL_PUBLIC_URL).rstrip('/')}/preview?token={token}")
 
 
 def _ensure_revocations(es: Elasticsearch, index: str) -> None:

@@ -42,6 +42,19 @@
   var pageUrl = new URL(scriptUrl.pathname.replace(/static\/embed\.js$/, ""), origin);
   var frames = [];
 
+  // The frame's own box, "!important" so that the host page's CSS ("iframe { max-width: 50% }",
+  // "* { border: ... !important }") cannot cut, shrink or frame it: inline important styles win.
+  var FRAME_STYLE = { display: "block", width: "100%", "max-width": "100%", "min-width": "0", border: "0",
+                      margin: "0", padding: "0", overflow: "hidden", "box-sizing": "border-box",
+                      "min-height": "0", "max-height": "none", "pointer-events": "auto", visibility: "visible",
+                      opacity: "1", position: "static", transform: "none", filter: "none" };
+
+  function setStyles(element, styles) {
+    Object.keys(styles).forEach(function (name) { element.style.setProperty(name, styles[name], "important"); });
+  }
+
+  function setHeight(iframe, height) { iframe.style.setProperty("height", height + "px", "important"); }
+
   function presets(container) {
     var params = new URLSearchParams();
     params.set("embed", "1");
@@ -74,8 +87,8 @@
     iframe.setAttribute("allow", "geolocation");
     iframe.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");
     iframe.setAttribute("loading", container.getAttribute("data-loading") === "eager" ? "eager" : "lazy");
-    iframe.style.cssText = "display:block;width:100%;max-width:100%;border:0;overflow:hidden;height:" +
-      (fixed > 0 ? fixed : DEFAULT_HEIGHT) + "px";
+    setStyles(iframe, FRAME_STYLE);
+    setHeight(iframe, fixed > 0 ? fixed : DEFAULT_HEIGHT);
     if (fixed > 0) iframe.setAttribute("data-fixed-height", "");
     iframe.className = "partner-locator-frame";
     while (container.firstChild) container.removeChild(container.firstChild); // a fallback link, if any
@@ -94,7 +107,7 @@
       if (iframe.hasAttribute("data-fixed-height")) return;
       var height = Number(event.data.height);
       if (!isFinite(height)) return;
-      iframe.style.height = Math.round(Math.max(MIN_HEIGHT, Math.min(MAX_HEIGHT, height))) + "px";
+      setHeight(iframe, Math.round(Math.max(MIN_HEIGHT, Math.min(MAX_HEIGHT, height))));
       return;
     }
   }

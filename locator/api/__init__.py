@@ -6,10 +6,12 @@ from flask import Flask, request
 from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from locator.api import access_log, budget, errors, i18n, metrics, preview
+from locator.api import access_log, budget, errors, headers, i18n, metrics, preview
 from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.pages import pages
 from locator.api.service import SearchService
+from locator.api.sitemap import sitemap
+from locator.api.sitepages import not_found_page, site_pages
 from locator.api.spec import build_spec
 from locator.api.views import api, health
 from locator.core.es import Connection, make_client
@@ -42,7 +44,8 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     app.extensions["partner_locator"] = search
     CORS(app, resources={r"/api/*": {"origins": list(settings.api.cors_origins), "methods": ["GET", "OPTIONS"]}},
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
-    errors.register(app)
+    errors.register(app, html_not_found=lambda: not_found_page(i18n.current()))
+    headers.init_app(app, settings.pages)
     i18n.init_app(app)
     access_log.init_app(app)
     budget.init_app(app, settings.api.rate_limit)
@@ -50,6 +53,8 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     app.register_blueprint(api)
     app.register_blueprint(health)
     app.register_blueprint(pages)
+    app.register_blueprint(site_pages)
+    app.register_blueprint(sitemap)
     preview.init_app(app, settings, search.es, preview_es)
     spec = build_spec()
 

@@ -208,8 +208,9 @@ def address_lines(address: dict | None, ui: Ui | None = None) -> list[str]:
     return [line for line in lines if line]
 
 
-def card_view(site: dict, ui: Ui | None = None) -> dict:
-    """The values of the card's slots (templates/card.html) for one API result; card.js cardView twin."""
+def card_view(site: dict, ui: Ui | None = None, link_query: str = "") -> dict:
+    """The values of the card's slots (templates/card.html) for one API result; card.js cardView twin.
+    ``link_query`` ("?lang=de") goes on the link to the site's page, so it opens in the same language."""
     ui = _ui(ui)
     distance = site.get("distance_km")
     others = site.get("other_matching_sites") or 0
@@ -218,6 +219,7 @@ def card_view(site: dict, ui: Ui | None = None) -> dict:
         "title_id": "r-" + site["site_id"],
         "distance_value": "" if distance is None else js_number(distance),
         "company": site.get("company") or "",
+        "page_href": (site.get("page_url") or "") + link_query,
         "tier_class": "badge tier-" + (site.get("tier") if site.get("tier") in TIERS else "other"),
         "tier_badge": ui.gettext("%(tier)s partner", tier=tier_label(site.get("tier"), ui)),
         "site_name": site.get("site_name") or "",

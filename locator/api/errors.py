@@ -2,14 +2,17 @@
 
     {"error": {"status": 400, "code": "invalid_parameters", "message": "...", "fields": {"lat": ["..."]}}}
 
-No stack trace and no Elasticsearch internals ever reach a client; they go to the log.
+No stack trace and no Elasticsearch internals ever reach a client; they go to the log. The one
+exception to JSON: a browser asking for a page that does not exist outside ``/api/`` gets the HTML
+"not found" page (``register(html_not_found=...)``, the site pages' own).
 """
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 import elasticsearch
-from flask import Flask, Response, g
+from flask import Flask, Response, g, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
@@ -77,7 +80,14 @@ def _http_code(exc: HTTPException) -> str:
     return code_of(exc.name)
 
 
-def register(app: Flask) -> None:
+def wants_a_page() -> bool:
+    """A browser asking for a page that does not exist (not the API, which always answers JSON)."""
+    preferred = request.accept_mimetypes.best_match(["application/json", "text/html"])  # */* is JSON
+    return not request.path.startswith("/api/") and preferred == "text/html"
+
+
+def register(app: Flask, html_not_found: Callable[[], Response] | None = None) -> None:
+    """``html_not_found`` makes the HTML 404 page a browser gets outside ``/api/``."""
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields, exc.extra)
@@ -89,6 +99,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        if exc.code == 404 and html_not_found is not None and wants_a_page():
+            return html_not_found()
         message = exc.description or exc.name
         if exc.code == 429:
             message = f"too many requests (limit {exc.description}): retry after the seconds in Retry-After"

@@ -112,6 +112,13 @@ def _directory() -> Path:
     return Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
 
 
+def vary_by_language(response):
+    """An after_request hook for pages: a page is in the visitor's language, chosen from
+    Accept-Language unless ?lang= says, so a cache in front must not give one visitor's page to another."""
+    response.vary.add("Accept-Language")
+    return response
+
+
 def init_app(app: Flask, directory: Path | None = None) -> None:
     """Flask-Babel for the templates (``_``, ``gettext``, ``ngettext``) in the request's locale."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(directory or translations_dir())

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from locator.api import display, i18n
 from locator.api.errors import ApiError
+from locator.api.headers import embeddable
 from locator.api.params import SearchParams, load_params
 
 log = logging.getLogger("partner_locator.pages")
@@ -33,21 +34,19 @@ def tight(html: str) -> Markup:
     return Markup(_BETWEEN_TAGS.sub("><", str(html)).strip())
 
 
-@pages.after_request
-def _vary_by_language(response):
-    """A page is in the visitor's language, chosen from Accept-Language unless ?lang= says: a cache
-    in front must not give one visitor's page to another."""
-    response.vary.add("Accept-Language")
-    return response
+pages.after_request(i18n.vary_by_language)
 
 
 @pages.get("/")
+@embeddable
 def index():
     ui = i18n.current()
     response = initial_search(request.args, ui)
-    cards = [display.card_view(site, ui) for site in response["results"]] if response else []
+    links = lang_query(request.args)
+    cards = [display.card_view(site, ui, links) for site in response["results"]] if response else []
     return render_template("index.html", catalog=display.catalog(ui), response=response, cards=cards,
-                           embed_per_page=EMBED_PER_PAGE, lang_query=lang_query(request.args))
+                           embed_per_page=EMBED_PER_PAGE, lang_query=links,
+                           tiles=current_app.extensions["partner_locator"].settings.pages)
 
 
 @pages.get("/api/v1/docs")

@@ -23,6 +23,21 @@ TEXT_DESCRIPTION = ("what the visitor typed, read on the server: a country (a na
 TEXT_EXCLUDES = ("q", "near", "place")
 
 
+BBOX_DESCRIPTION = ("the view as four comma-separated decimal degrees south,west,north,east (e.g. 54.5,8.0,57.8,12.7): "
+                    "-90 <= south <= north <= 90, -180 <= west, east <= 180; west > east crosses the antimeridian")
+
+
+class BoundingBox(fields.String):
+    """ "S,W,N,E" -> (south, west, north, east), checked by ``parse_bbox`` (the one place its rules are)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_bbox(text)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages["bbox"]) from None
+
+
 def _upper(values):
     return [value.upper() if isinstance(value, str) else value for value in values]
 
@@ -70,6 +85,8 @@ class SearchParams(FilterParams):
     sort = fields.String(validate=validate.OneOf(SORTS),
                          metadata={"description": "default: distance with an origin, else relevance"})
     collapse = fields.String(validate=validate.OneOf(["partner"]), metadata={"description": "each partner once"})
+    bbox = BoundingBox(metadata={"description": BBOX_DESCRIPTION + ": only sites in this box (the map's "
+                                                 "\"search this area\"); it replaces the radius, an origin then only orders"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
@@ -90,17 +107,8 @@ class SearchParams(FilterParams):
 
 
 class MarkersParams(FilterParams):
-    bbox = fields.String(required=True, metadata={
-        "description": "the view as four comma-separated decimal degrees south,west,north,east (e.g. "
-                       "54.5,8.0,57.8,12.7): -90 <= south <= north <= 90, -180 <= west, east <= 180; "
-                       "west > east crosses the antimeridian",
-        "example": "54.5,8.0,57.8,12.7"})
+    bbox = BoundingBox(required=True, metadata={"description": BBOX_DESCRIPTION})
     zoom = fields.Integer(load_default=3, validate=validate.Range(min=0, max=22))
-
-    @validates_schema
-    def _bbox(self, data, **kwargs):
-        if "bbox" in data:
-            parse_bbox(data["bbox"])
 
 
 class SuggestParams(Schema):

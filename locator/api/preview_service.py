@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from elasticsearch import Elasticsearch, NotFoundError
 
-from locator.api import shaping
+from locator.api import shaping, urls
 from locator.api.errors import Forbidden, PreviewUnavailable
 from locator.api.queries import RESULT_FIELDS
 from locator.core import eligibility, preview_tokens
@@ -34,7 +34,6 @@ class PreviewService:
                  unavailable: str | None = None):
         self.secret, self.prefix = settings.preview.secret, settings.index_prefix
         self.public_es, self.preview_es = public_es, preview_es
-        self.public_url = settings.api.public_url.rstrip("/")
         self.unavailable = unavailable if preview_es is None else None
         if not self.secret:
             self.unavailable = f"previews are off on this server: {preview_tokens.SECRET_SETTING} is not set"
@@ -87,9 +86,9 @@ class PreviewService:
                                      size=MAX_LISTINGS, source=RESULT_FIELDS)["hits"]["hits"]
         listings = {}
         for hit in hits:
-            site = shaping.result(hit, None)
+            site = shaping.result(hit, None, urls.public_base())
             site.pop("distance_km")
             location = site["location"]
             query = urlencode({"lat": location["lat"], "lon": location["lon"], "site": site["site_id"]})
-            listings[site["site_id"]] = {**site, "search_url": f"{self.public_url}/?{query}"}
+            listings[site["site_id"]] = {**site, "search_url": f"{urls.public_base()}?{query}"}
         return listings

@@ -128,12 +128,14 @@ def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[
     """The body of GET /api/v1/partners; ``within_radius=False`` is the nearest-sites fallback.
 
     ``country`` (a country read from the visitor's text) scopes the whole search, facets included,
-    so it intersects a ``country=`` filter; the origin then only orders (no radius).
+    so it intersects a ``country=`` filter; the origin then only orders (no radius). A ``bbox``
+    (the map's "search this area") scopes it the same way and also replaces the radius.
     """
     words = query_words(params.get("q"))
     must = [text_query(words, place_ids)] if words else [{"match_all": {}}]
-    base = [geo_filter(origin, params["radius_km"])] if origin and within_radius and not country else []
-    base += country_scope(country)
+    bbox = params.get("bbox")
+    base = [geo_filter(origin, params["radius_km"])] if origin and within_radius and not country and not bbox else []
+    base += country_scope(country) + ([bbox_filter(bbox)] if bbox else [])
     sort = default_sort(params, origin)
     query = {"bool": {"must": must, "filter": base}}
     if sort == "relevance":
@@ -172,12 +174,9 @@ def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]],
 def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: int, place_ids: dict[str, list[str]],
                   *, max_points: int, max_clusters: int, country: str | None = None) -> dict:
     """Every match in view: the points themselves when few, else geotile clusters with centroids."""
-    south, west, north, east = bbox
-    precision = cluster_precision(zoom, west, east, max_clusters)
-    in_view = {"geo_bounding_box": {"location": {"top_left": {"lat": north, "lon": west},
-                                                 "bottom_right": {"lat": south, "lon": east}}}}
+    precision = cluster_precision(zoom, bbox[1], bbox[3], max_clusters)
     words = query_words(params.get("q"))
-    clauses = [in_view, *country_scope(country), *facet_filters(params).values(),
+    clauses = [bbox_filter(bbox), *country_scope(country), *facet_filters(params).values(),
                *([text_query(words, place_ids)] if words else [])]
     return {
         "query": {"bool": {"filter": clauses}},
@@ -190,6 +189,14 @@ def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: i
             "aggs": {"centroid": {"geo_centroid": {"field": "location"}}},
         }},
     }
+
+
+def bbox_filter(bbox: tuple[float, float, float, float]) -> dict:
+    """Sites in the box (south, west, north, east); west > east crosses the antimeridian, which
+    Elasticsearch's geo_bounding_box understands as it is."""
+    south, west, north, east = bbox
+    return {"geo_bounding_box": {"location": {"top_left": {"lat": north, "lon": west},
+                                              "bottom_right": {"lat": south, "lon": east}}}}
 
 
 def cluster_precision(zoom: int, west: float, east: float, max_clusters: int) -> int:
@@ -212,6 +219,20 @@ def build_partner_sites(partner_id: str, country: str, exclude_site_id: str, siz
         "size": size,
         "_source": RESULT_FIELDS,
     }
+
+
+def build_listed_page(pit: dict, after: list | None, size: int, start: str | None = None,
+                      fields: tuple[str, ...] = ()) -> dict:
+    """One page of every listed site in site_id order, through a point in time (``pit``: its id and
+    keep_alive), after the sort values ``after``; from ``start`` on when given. ``fields`` are the
+    ``_source`` fields wanted (none: the ids only, from the sort values)."""
+    body = {"pit": pit, "size": size, "sort": [{"site_id": "asc"}], "track_total_hits": False,
+            "_source": list(fields) if fields else False}
+    if start is not None:
+        body["query"] = {"range": {"site_id": {"gte": start}}}
+    if after is not None:
+        body["search_after"] = after
+    return body
 
 
 def build_postal_areas(code: str, countries: list[str] | None = None, size: int = 5) -> dict:

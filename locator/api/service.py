@@ -5,6 +5,7 @@ Views stay thin: validate parameters, call one method here, shape the answer.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Iterator
 
 from elasticsearch import Elasticsearch
 from flask import g
@@ -12,8 +13,8 @@ from flask import g
 from locator.api import interpret, queries, shaping
 from locator.api.errors import BadRequest, NotFound, Unavailable
 from locator.api.interpret import Area, Reading
+from locator.api.urls import public_base
 from locator.core.geo import Origin
-from locator.api.params import parse_bbox
 from locator.core.contract import MARKER_SOURCE, RESULT_SOURCE, SUGGEST_SOURCE
 from locator.core.gazetteer import Gazetteer, Place
 from locator.core.mapping import sites_alias
@@ -22,6 +23,8 @@ from locator.core.settings import Settings
 PLACE_IDS_PER_WORD = 3
 MAX_COUNTRY_SUGGESTIONS = 2
 MIN_PLACE_WORD = 3
+LISTED_PAGE_SIZE = 5000  # sites per round trip when streaming every listed site (the sitemap)
+PIT_KEEP_ALIVE = "1m"  # between two pages of a stream, not for the whole of it
 
 
 # Only what shaping reads comes back: big responses (500 map points, 20 hits with scores, sort
@@ -130,9 +133,11 @@ class SearchService:
         fallback = None
         # Only the first page falls back: later pages of "nothing within the radius" are empty. A
         # country read from the text has no radius, so nothing to fall back from.
-        if origin is not None and not country and response["hits"]["total"]["value"] == 0 and params["page"] == 1:
+        # A box (the map's area) is where the visitor looks: nothing in it is the answer.
+        nothing = response["hits"]["total"]["value"] == 0 and params["page"] == 1
+        if origin is not None and not country and "bbox" not in params and nothing:
             fallback = run_search(self.es, self.alias, queries.build_nearest(params, origin, place_ids))
-        answer = shaping.search_response(response, params, origin, fallback)
+        answer = shaping.search_response(response, params, origin, public_base(), fallback)
         if alternatives:
             answer["origin"]["alternatives"] = alternatives
         if reading is not None and answer["total"] == 0:
@@ -143,7 +148,7 @@ class SearchService:
     def markers(self, params: dict) -> dict:
         reading = self.read_text(params)
         params = _with_words(params, reading)
-        body = queries.build_markers(params, parse_bbox(params["bbox"]), params["zoom"], self.place_ids(params.get("q")),
+        body = queries.build_markers(params, params["bbox"], params["zoom"], self.place_ids(params.get("q")),
                                      max_points=self.api.markers_max_points, max_clusters=self.api.markers_max_clusters,
                                      country=reading.country if reading else None)
         return shaping.markers_response(run_search(self.es, self.alias, body), self.api.markers_max_points)
@@ -153,10 +158,11 @@ class SearchService:
         hits = run_search(self.es, self.alias, body)["hits"]["hits"]
         if not hits:
             raise NotFound(f"no listed site has id {site_id!r}")
-        site = shaping.result(hits[0], None)
+        base = public_base()
+        site = shaping.result(hits[0], None, base)
         others = run_search(self.es, self.alias, queries.build_partner_sites(site["partner_id"], site["address"]["country"], site_id))
         site.pop("distance_km")
-        site["other_sites_in_country"] = [{k: v for k, v in shaping.result(hit, None).items() if k != "distance_km"}
+        site["other_sites_in_country"] = [{k: v for k, v in shaping.result(hit, None, base).items() if k != "distance_km"}
                                           for hit in others["hits"]["hits"]]
         return site
 
@@ -169,13 +175,41 @@ class SearchService:
                      for country in self.gazetteer.suggest_countries(params["q"], MAX_COUNTRY_SUGGESTIONS)]
         return {"countries": countries, "places": places, "companies": companies}
 
-    def readiness(self) -> dict:
-        """Raise Unavailable unless the alias points at a non-empty index; else its as_of and age."""
+    def live_index(self) -> dict:
+        """The live index's facts (``live_index_facts``); Unavailable unless the alias points at a
+        non-empty index."""
         facts = live_index_facts(self.es, self.alias)
         if facts is None:
             raise Unavailable(f"no index is live under {self.alias}")
         if facts["documents"] == 0:
             raise Unavailable("the live index is empty")
+        return facts
+
+    def listed_sites(self, index: str, *, start: str | None = None, limit: int | None = None,
+                     fields: tuple[str, ...] = ()) -> Iterator[dict]:
+        """Every site of ``index`` in site_id order (from ``start``, at most ``limit``), streamed a
+        page at a time through a point in time, so the whole index is never in memory: each item
+        is ``{"site_id": ..., **the fields asked for}``."""
+        pit = {"id": self.es.open_point_in_time(index=index, keep_alive=PIT_KEEP_ALIVE)["id"], "keep_alive": PIT_KEEP_ALIVE}
+        after, left = None, limit if limit is not None else float("inf")
+        try:
+            while left > 0:
+                size = int(min(LISTED_PAGE_SIZE, left))
+                page = self.es.search(filter_path="pit_id,hits.hits._source,hits.hits.sort",
+                                      **queries.build_listed_page(pit, after, size, start, fields)).body
+                hits = page.get("hits", {}).get("hits", [])
+                pit["id"] = page.get("pit_id", pit["id"])
+                for hit in hits:
+                    yield {"site_id": hit["sort"][0], **hit.get("_source", {})}
+                if len(hits) < size:
+                    return
+                after, left = hits[-1]["sort"], left - len(hits)
+        finally:
+            self.es.close_point_in_time(id=pit["id"])
+
+    def readiness(self) -> dict:
+        """Raise Unavailable unless the alias points at a non-empty index; else its as_of and age."""
+        facts = self.live_index()
         return {"status": "ready", "index": facts["index"], "sites": facts["documents"], "as_of": facts["as_of"],
                 "indexed_at": facts["indexed_at"], "age_s": facts["age_s"]}
 

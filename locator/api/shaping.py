@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 from locator.api.interpret import Area
+from locator.api.urls import site_path
 from locator.core.geo import Origin, distance_km
 from locator.api.queries import FACETS, RESULT_FIELDS
 
 
-def result(hit: dict, origin: Origin | None) -> dict:
+def result(hit: dict, origin: Origin | None, base: str) -> dict:
+    """One listed site; ``base`` is the public URL its page (``page_url``) is under."""
     source = hit["_source"]
     item = {name: source.get(name) for name in RESULT_FIELDS}
+    item["page_url"] = base + site_path(item)
     item["distance_km"] = None
     if origin is not None:
         location = source["location"]
@@ -16,8 +19,8 @@ def result(hit: dict, origin: Origin | None) -> dict:
     return item
 
 
-def collapsed_result(hit: dict, origin: Origin | None) -> dict:
-    item = result(hit, origin)
+def collapsed_result(hit: dict, origin: Origin | None, base: str) -> dict:
+    item = result(hit, origin, base)
     item["other_matching_sites"] = hit["inner_hits"]["partner_sites"]["hits"]["total"]["value"] - 1
     return item
 
@@ -39,7 +42,7 @@ def origin_out(origin: Origin | None) -> dict | None:
     return {"lat": origin.lat, "lon": origin.lon, "label": origin.label, "place_id": origin.place_id}
 
 
-def search_response(response: dict, params: dict, origin: Origin | None, fallback: dict | None = None) -> dict:
+def search_response(response: dict, params: dict, origin: Origin | None, base: str, fallback: dict | None = None) -> dict:
     hits = response["hits"]
     collapsed = params.get("collapse") == "partner"
     shape = collapsed_result if collapsed else result
@@ -50,13 +53,13 @@ def search_response(response: dict, params: dict, origin: Origin | None, fallbac
         "per_page": params["per_page"],
         "origin": origin_out(origin),
         "nearest_fallback": fallback is not None,
-        "results": [shape(hit, origin) for hit in hits["hits"]],
+        "results": [shape(hit, origin, base) for hit in hits["hits"]],
         "facets": facets(response["aggregations"]),
     }
     if collapsed:
         body["total"], body["total_relation"] = response["aggregations"]["partners"]["count"]["value"], "eq"
     if fallback is not None:
-        body["results"] = [shape(hit, origin) for hit in fallback["hits"]["hits"]]
+        body["results"] = [shape(hit, origin, base) for hit in fallback["hits"]["hits"]]
     return body
 
 

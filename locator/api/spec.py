@@ -30,8 +30,10 @@ def _schema_fields(declared: list[Field], repeated: tuple[str, ...] = (), names:
     return out
 
 
-# A listed site as results return it: exactly the fields the contract shows.
-Site = Schema.from_dict(_schema_fields([field for field in FIELDS if field.shown]), name="Site")
+# A listed site as results return it: exactly the fields the contract shows, and its page.
+Site = Schema.from_dict({**_schema_fields([field for field in FIELDS if field.shown]),
+                         "page_url": _Str(metadata={"description": "the site's own page (HTML, for people and search engines)"})},
+                        name="Site")
 
 
 class SearchResult(Site):

@@ -1,13 +1,13 @@
 """HTTP views: validate, call the service, shape the answer. Nothing else."""
 from __future__ import annotations
 
-import hashlib
 import re
 
 import orjson
 
 from flask import Blueprint, Response, current_app, request
 
+from locator.api.caching import cached
 from locator.api.errors import BadRequest, NotFound
 from locator.api.jsonio import json_response
 from locator.api.params import MarkersParams, SearchParams, SuggestParams, load_params
@@ -26,22 +26,8 @@ def service() -> SearchService:
 
 
 def cacheable(data: dict) -> Response:
-    """Search answers may be cached by the embedding site's CDN; ETag lets browsers revalidate.
-
-    Headers are set directly: werkzeug's cache_control/add_etag/make_conditional cost ~200 us a
-    request here (docs/benchmarks.md), a large share of the API's own CPU.
-    """
-    body = orjson.dumps(data)
-    etag = f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={service().api.cache_max_age_s}"}
-    if etag in _entity_tags(request.headers.get("If-None-Match", "")):
-        return Response(status=304, headers=headers)
-    return Response(body, mimetype="application/json", headers=headers)
-
-
-def _entity_tags(header: str) -> set[str]:
-    """The tags of an If-None-Match header; weak tags compare equal (RFC 9110 weak comparison)."""
-    return {tag.strip().removeprefix("W/") for tag in header.split(",")} if header else set()
+    """Search answers may be cached by the embedding site's CDN; ETag lets browsers revalidate."""
+    return cached(orjson.dumps(data), "application/json", service().api.cache_max_age_s)
 
 
 @api.get("/partners")

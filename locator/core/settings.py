@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -24,6 +25,7 @@ from locator.core.resources import CONFIG_DIR_VARIABLE, operator_config_dir, shi
 from locator.core.validation import flatten_errors
 
 ENV_PREFIX = "PARTNER_LOCATOR_"
+LOCAL_PUBLIC_URL = "http://127.0.0.1:5000"  # make run's address: preview links' base when api.public_url is ""
 DEFAULTS_FILE = "defaults.toml"
 MIN_SECRET_LENGTH = 32
 MAX_LINK_DAYS = 365
@@ -93,6 +95,11 @@ class GeocodingSettings:
     min_delay_s: float = _check(validate.Range(min=0))
 
 
+def _public_url(value: str) -> None:
+    if value and not re.match(r"^https?://[^\s/?#]+(/[^\s?#]*)?$", value):
+        raise ValidationError('must be an http(s) URL such as "https://locator.example" (or "": from each request)')
+
+
 @dataclass(frozen=True)
 class ApiSettings:
     cors_origins: tuple[str, ...] = _check()
@@ -103,9 +110,8 @@ class ApiSettings:
     rate_limit: str = _check(_rate_limit)
     metrics_host: str = _check(validate.Length(min=1))
     metrics_port: int = _check(validate.Range(min=0, max=65535))
-    # Where people reach the app: the base of the links that `preview-link` prints.
-    public_url: str = _check(validate.URL(schemes={"http", "https"}, require_tld=False,
-                                          error="must be an http(s) URL such as https://locator.example"))
+    # Where visitors reach the app: canonical links, the sitemap, preview links; "" = from each request.
+    public_url: str = _check(_public_url)
 
 
 def _secret_or_nothing(value: str) -> None:
@@ -120,8 +126,37 @@ class PreviewSettings:
     link_days: int = _check(validate.Range(min=1, max=MAX_LINK_DAYS))
 
 
+# A CSP source an embedding page may come from: 'self', 'none', or scheme://host[:port] (wildcards
+# allowed where CSP allows them: "https://*.example.com", "http://localhost:*").
+_FRAME_SOURCE = re.compile(r"^(?:'self'|'none'|https?://(?:\*\.)?[A-Za-z0-9.-]+(?::(?:\d{1,5}|\*))?)$")
+
+
+def _frame_sources(values: tuple[str, ...]) -> None:
+    bad = [value for value in values if not _FRAME_SOURCE.match(value)]
+    if bad or not values:
+        raise ValidationError(f"each entry must be 'self', 'none' or an origin such as https://www.example.com "
+                              f"(not {', '.join(repr(value) for value in bad) or 'nothing'})")
+
+
+
+
+def _tile_url(value: str) -> None:
+    if value and not re.match(r"^https://[A-Za-z0-9.{}-]+(:\d+)?/\S*\{z\}\S*$", value):
+        raise ValidationError('must be an https URL template with {z}, {x} and {y} (or "": no map background)')
+
+
+@dataclass(frozen=True)
+class PagesSettings:
+    """The HTML pages: who may frame them, the map background, caching."""
+    frame_ancestors: tuple[str, ...] = _check(_frame_sources)
+    tile_url: str = _check(_tile_url)
+    tile_max_zoom: int = _check(validate.Range(min=1, max=22))
+    cache_max_age_s: int = _check(validate.Range(min=0, max=86400))
+    sitemap_max_urls: int = _check(validate.Range(min=1, max=50_000))
+
+
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
-             "geocoding": GeocodingSettings, "api": ApiSettings, "preview": PreviewSettings}
+             "geocoding": GeocodingSettings, "api": ApiSettings, "preview": PreviewSettings, "pages": PagesSettings}
 _FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "tuple[str, ...]": _CommaSeparated}
 
 
@@ -142,6 +177,7 @@ class Settings:
     geocoding: GeocodingSettings
     api: ApiSettings
     preview: PreviewSettings
+    pages: PagesSettings
     connection: Connection  # ELASTICSEARCH_*: an external cluster, or none (the local node)
     # ELASTICSEARCH_PREVIEW_*: the preview's user on an external cluster; None when not given
     preview_connection: Connection | None = None

@@ -3,6 +3,7 @@ import { fill } from "./template.js";
 import { CERTS, TIERS, capitalise, certName, countryName, formatDistance, formatNumber, languageName, tierLabel } from "./format.js";
 import { t, tn } from "./i18n.js";
 import { safeEmail, safeTel, safeWebUrl, webHost } from "./links.js";
+import { store } from "./state.js";
 
 /** A new card for one API result; the caller adds behaviour (buttons, hover). */
 export function renderCard(site) {
@@ -21,6 +22,7 @@ export function cardView(site) {
     title_id: "r-" + site.site_id,
     distance_value: distance === null || distance === undefined ? "" : String(distance),
     company: site.company || "",
+    page_href: pageHref(site),
     tier_class: tierClass(site.tier),
     tier_badge: tierBadgeText(site.tier),
     site_name: site.site_name || "",
@@ -47,6 +49,12 @@ function contactView(contact) {
            phone: tel ? contact.phone : "", phone_href: tel || "",
            email: mail ? contact.email : "", email_href: mail || "",
            website_host: web ? webHost(web) : "", website_href: web || "" };
+}
+
+/** The site's own page, in the language the search page was asked for ("?lang=de", as
+ *  locator/api/pages.py lang_query writes it). */
+export function pageHref(site) {
+  return (site.page_url || "") + (store.state.lang ? "?lang=" + encodeURIComponent(store.state.lang) : "");
 }
 
 export function addressLines(address) {

@@ -68,8 +68,9 @@ function renderChip() {
   const label = chip.querySelector(".origin-label"), others = chip.querySelector(".origin-alternatives");
   clear(label);
   clear(others);
-  chip.hidden = !(reading || hasOrigin(store.state));
+  chip.hidden = !(reading || hasOrigin(store.state) || store.state.bbox);
   if (chip.hidden) return;
+  if (store.state.bbox) { label.textContent = t("Showing partners in the map area."); return; }
   if (!reading) { label.textContent = t("Near %(place)s", { place: originLabel() }); return; }
   append(label, readingText(reading));
   const places = alternatives(reading);

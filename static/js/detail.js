@@ -1,6 +1,6 @@
 /* The detail dialog: one listing with its contact details and the partner's other sites in that country. */
 import { getJSON } from "./api.js";
-import { addressLines, tierBadgeText, tierClass } from "./card.js";
+import { addressLines, pageHref, tierBadgeText, tierClass } from "./card.js";
 import { clear, el } from "./dom.js";
 import { CERTS, capitalise, certName, countryName, formatDistance, languageName } from "./format.js";
 import { t, tParts } from "./i18n.js";
@@ -105,7 +105,7 @@ function detailActions(site) {
     actions.appendChild(el("button", { type: "button", class: "btn", text: t("Show on map"),
       onclick: function () { closeDetail(); store.mapView.focusSite(site); } }));
   }
-  actions.appendChild(el("a", { class: "btn btn-link", href: listingLink(site.site_id), target: store.embedded ? "_blank" : null,
+  actions.appendChild(el("a", { class: "btn btn-link", href: pageHref(site), target: store.embedded ? "_blank" : null,
                                  rel: store.embedded ? "noopener" : null, text: t("Link to this listing") }));
   return actions;
 }
@@ -115,10 +115,6 @@ function otherSite(other) {
     el("button", { type: "button", class: "link-button", translate: "no", text: other.site_name || (other.address && other.address.city) || other.site_id,
                    onclick: function () { openDetail(other.site_id, null); } }),
     el("span", { class: "muted", translate: "no", text: " \u2013 " + addressLines(other.address).slice(0, 2).join(", ") }));
-}
-
-function listingLink(siteId) {
-  return window.location.pathname + "?" + new URLSearchParams({ site: siteId }).toString();
 }
 
 function greatCircleKm(lat1, lon1, lat2, lon2) {

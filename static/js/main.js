@@ -7,7 +7,7 @@ import { setUnit } from "./format.js";
 import { catalog, t } from "./i18n.js";
 import { watchHeight } from "./height.js";
 import { createMapView } from "./map.js";
-import { changeSearch, clearAllFilters, nearMe, runSearch, showResults } from "./search.js";
+import { changeSearch, clearAllFilters, nearMe, runSearch, searchArea, showResults } from "./search.js";
 import { fixSort, hasOrigin, radiusKm, readState, store, syncUrl, unitOf, urlInLanguage } from "./state.js";
 import { closeSuggestions, onInput, onKeydown, onSubmit } from "./suggest.js";
 
@@ -17,7 +17,8 @@ function init() {
     radius: $("radius"), unit: $("unit"), sort: $("sort"), collapse: $("collapse"), originChip: $("origin-chip"), clearOrigin: $("clear-origin"),
     filters: $("filters"), filterCount: $("filter-count"), filterSummary: $("filter-summary"), clearFilters: $("clear-filters"),
     status: $("status"), message: $("message"), results: $("results"), pagination: $("pagination"),
-    detail: $("detail"), detailBody: $("detail-body"), detailClose: $("detail-close"), mapNote: $("map-note")
+    detail: $("detail"), detailBody: $("detail-body"), detailClose: $("detail-close"), mapNote: $("map-note"),
+    searchArea: $("search-area")
   };
   setUpEmbedding();
   if (window.matchMedia && window.matchMedia("(max-width: 900px)").matches) $("filters-panel").open = false;
@@ -62,7 +63,7 @@ function wireSearchBox() {
   ui.nearMe.addEventListener("click", nearMe);
   ui.clearOrigin.addEventListener("click", function () {
     if (!store.state.q) ui.input.value = "";
-    changeSearch(function (s) { s.text = null; s.place = null; s.near = null; s.lat = null; s.lon = null; fixSort(s); });
+    changeSearch(function (s) { s.text = null; s.place = null; s.near = null; s.lat = null; s.lon = null; s.bbox = null; fixSort(s); });
   });
 }
 
@@ -104,7 +105,8 @@ function wireDetail() {
 }
 
 function setUpMap() {
-  store.mapView = createMapView($("map"));
+  store.mapView = createMapView($("map"), store.ui.searchArea);
+  store.ui.searchArea.addEventListener("click", function () { if (store.mapView) searchArea(store.mapView.bbox()); });
   if (store.mapView) return;
   document.documentElement.classList.add("no-map");
   store.ui.mapNote.textContent = t("The map is not available; the list shows every result.");

@@ -1,62 +1,50 @@
-/* The map (Leaflet, the vendored global window.L): markers for every match in view, the search's origin. */
+/* The map (Leaflet, the vendored global window.L): markers for every match in view, the search's
+ * origin, and after the visitor moves it, the offer to search the area it shows ("Search this area",
+ * a button of the page: the search then has a bbox, and the map stays where the visitor put it). */
 import { getJSON, replaceAbort } from "./api.js";
 import { openDetail } from "./detail.js";
 import { debounce, el } from "./dom.js";
 import { formatNumber, tierLabel } from "./format.js";
 import { t, tn } from "./i18n.js";
 import { apiParams, radiusKm, store } from "./state.js";
+import { COLORS, addTiles, addZoom, siteMarkerStyle } from "./mapbase.js";
 
 const MARKERS_DELAY_MS = 150;
-const COLORS = { premier: "#b7791f", advanced: "#1d5fa8", origin: "#0b2545", highlight: "#d94f00" };
 
-/** The map view for a container, or null when Leaflet or the container is missing. */
-export function createMapView(container) {
+const USER_MOVES = ["pointerdown", "wheel", "keydown", "touchstart"]; // on the map: what the visitor does, not the page
+
+/** The map view for a container, or null when Leaflet or the container is missing. `areaButton`
+ *  is shown when the visitor has moved the map (its click is the page's business). */
+export function createMapView(container, areaButton) {
   if (!window.L || !container) return null;
   const L = window.L;
   let map;
   try {
     map = L.map(container, { worldCopyJump: true, minZoom: 1, maxZoom: 18, zoomControl: false, attributionControl: true })
       .setView([35, 10], 2);
-    L.control.zoom({ zoomInTitle: t("Zoom in"), zoomOutTitle: t("Zoom out") }).addTo(map); // Leaflet's own titles are English
+    addZoom(L, map);
   } catch (e) {
     return null;
   }
-  addTiles(L, map, container);
-  map.attributionControl.setPrefix(false);
+  addTiles(L, map, container, store.ui.mapNote);
   addLegend(L, map);
   // This map's own state: its layers and the markers request in flight.
   const view = { L: L, map: map, container: container, markers: L.layerGroup().addTo(map), origin: L.layerGroup().addTo(map),
-                 highlighted: L.layerGroup().addTo(map), abort: null, seq: 0, lastKey: "" };
+                 highlighted: L.layerGroup().addTo(map), abort: null, seq: 0, lastKey: "", touched: false, areaButton: areaButton };
   const loadSoon = debounce(function () { loadMarkers(view, false); }, MARKERS_DELAY_MS);
-  map.on("moveend", function () { loadSoon(); });
+  USER_MOVES.forEach(function (type) { container.addEventListener(type, function () { view.touched = true; }, { passive: true }); });
+  map.on("moveend", function () {
+    loadSoon();
+    if (view.touched && areaButton) areaButton.hidden = false;
+  });
   return {
     map: map,
+    bbox: function () { return bboxParam(map); },
     showSearch: function (data) { showSearch(view, data); },
     highlight: function (site) { highlight(view, site); },
     focusSite: function (site) { focusSite(view, site); },
     reload: function () { loadMarkers(view, true); }
   };
-}
-
-/** The tile layer from the container's data attributes; the list and markers work without tiles. */
-function addTiles(L, map, container) {
-  const tileUrl = container.dataset.tileUrl;
-  if (!tileUrl) { container.classList.add("tiles-failed"); return; }
-  const note = store.ui.mapNote;
-  let failed = 0; // per layer
-  const tiles = L.tileLayer(tileUrl, {
-    maxZoom: Number(container.dataset.tileMaxZoom) || 19,
-    attribution: container.dataset.tileAttribution ? escapeForLeaflet(container.dataset.tileAttribution) : ""
-  });
-  tiles.on("tileerror", function () {
-    failed += 1;
-    if (failed !== 1) return;
-    note.textContent = t("Map background unavailable; partner locations are still shown.");
-    note.hidden = false;
-    container.classList.add("tiles-failed");
-  });
-  tiles.on("tileload", function () { if (failed) { failed = 0; note.hidden = true; container.classList.remove("tiles-failed"); } });
-  tiles.addTo(map);
 }
 
 function addLegend(L, map) {
@@ -114,11 +102,7 @@ function drawMarkers(view, data) {
 }
 
 function pointMarker(L, point) {
-  const premier = point.tier === "premier";
-  const marker = L.circleMarker([point.lat, point.lon], {
-    radius: premier ? 8 : 7, weight: 2, color: "#ffffff",
-    fillColor: premier ? COLORS.premier : COLORS.advanced, fillOpacity: 0.95, className: "site-marker"
-  });
+  const marker = L.circleMarker([point.lat, point.lon], siteMarkerStyle(point.tier));
   marker.bindTooltip(el("span", { translate: "no", text: point.company + " (" + tierLabel(point.tier) + ")" }), { direction: "top", offset: [0, -6] });
   marker.on("click", function () { openDetail(point.site_id, null); });
   return marker;
@@ -137,9 +121,12 @@ function clusterMarker(view, cluster) {
   return marker;
 }
 
-/** A new answer: its origin and radius, the view fitted to what it found, fresh markers. */
+/** A new answer: its origin and radius, the view fitted to what it found (or to the area searched),
+ *  fresh markers. */
 function showSearch(view, data) {
   const L = view.L;
+  view.touched = false; // the moves that follow are the page's
+  if (view.areaButton) view.areaButton.hidden = true;
   view.origin.clearLayers();
   view.highlighted.clearLayers();
   const points = [];
@@ -149,15 +136,25 @@ function showSearch(view, data) {
     L.circleMarker(center, { radius: 6, color: COLORS.origin, weight: 3, fillColor: "#ffffff", fillOpacity: 1, className: "origin-marker" })
       .bindTooltip(el("span", { text: data.origin.label || t("Your location") }))
       .addTo(view.origin);
-    if (!data.nearest_fallback && !(data.interpreted_as && data.interpreted_as.country)) { // a country has no radius
+    const radius = !data.nearest_fallback && !(data.interpreted_as && data.interpreted_as.country) && !store.state.bbox;
+    if (radius) { // a country or an area has no radius
       L.circle(center, { radius: Number(radiusKm(store.state)) * 1000, color: COLORS.origin, weight: 1,
                          opacity: 0.5, fillOpacity: 0.04, interactive: false }).addTo(view.origin);
     }
   }
   (data ? data.results : []).forEach(function (site) { if (site.location) points.push([site.location.lat, site.location.lon]); });
-  if (points.length === 1) view.map.setView(points[0], 11);
+  if (store.state.bbox) fitArea(view, store.state.bbox);
+  else if (points.length === 1) view.map.setView(points[0], 11);
   else if (points.length > 1) view.map.fitBounds(L.latLngBounds(points), { padding: [24, 24], maxZoom: data && data.origin ? 13 : 10 });
   loadMarkers(view, true);
+}
+
+/** The map shows the area searched ("S,W,N,E"; W > E crosses the antimeridian) unless it already does. */
+function fitArea(view, bbox) {
+  if (bboxParam(view.map) === bbox) return;
+  const [south, west, north, east] = bbox.split(",").map(Number);
+  if ([south, west, north, east].some(isNaN)) return;
+  view.map.fitBounds([[south, west], [north, east < west ? east + 360 : east]]);
 }
 
 function highlight(view, site) {
@@ -171,11 +168,4 @@ function focusSite(view, site) {
   view.map.setView([site.location.lat, site.location.lon], Math.max(view.map.getZoom(), 13));
   highlight(view, site);
   view.container.scrollIntoView({ block: "nearest" });
-}
-
-function escapeForLeaflet(text) {
-  // Leaflet puts attribution text in with innerHTML: hand it text only.
-  const div = document.createElement("div");
-  div.textContent = text;
-  return div.innerHTML;
 }

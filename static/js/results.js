@@ -36,6 +36,7 @@ function scopeText(data) {
   const reading = data.interpreted_as, words = store.state.q || (reading && reading.words);
   const country = reading && reading.country ? countryName(reading.country) : null;
   const near = data.origin && !country ? { radius: radiusText(), place: originLabel() } : null;
+  if (store.state.bbox) return words ? t("matching “%(words)s” in the map area", { words: words }) : t("in the map area");
   if (words && near) return t("matching “%(words)s” within %(radius)s of %(place)s", Object.assign({ words: words }, near));
   if (words && country) return t("matching “%(words)s” in %(country)s", { words: words, country: country });
   if (words) return t("matching “%(words)s”", { words: words });
@@ -105,12 +106,16 @@ function widenRadiusButton() {
   });
 }
 
-/** A card with its behaviour: the name and "Details" open the listing, hovering marks it on the map. */
+/** A card with its behaviour: the name leads to the site's page (in a new tab inside someone else's
+ *  page), "Details" opens the listing here, hovering marks it on the map. */
 function resultItem(site) {
   const item = renderCard(site);
-  const open = function () { openDetail(site.site_id, item); };
-  item.querySelector(".company").addEventListener("click", open);
-  item.querySelector(".details-button").addEventListener("click", open);
+  if (store.embedded) {
+    const link = item.querySelector("a.company");
+    link.target = "_blank";
+    link.rel = "noopener";
+  }
+  item.querySelector(".details-button").addEventListener("click", function () { openDetail(site.site_id, item); });
   item.addEventListener("mouseenter", function () { if (store.mapView) store.mapView.highlight(site); });
   return item;
 }

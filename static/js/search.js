@@ -69,6 +69,18 @@ export function clearAllFilters() {
   changeSearch(function (s) { LIST_PARAMS.forEach(function (name) { s.filters[name] = []; }); });
 }
 
+/** "Search this area": the box the map shows becomes where to search (the list follows the map);
+ *  the words searched stay, a place or a country read from the text gives way to the box, and the
+ *  visitor's own position (near me) stays to order by distance. */
+export function searchArea(bbox) {
+  const reading = store.lastResponse && store.lastResponse.interpreted_as;
+  changeSearch(function (s) {
+    s.q = s.q || (reading && reading.words) || null;
+    s.text = null; s.place = null; s.near = null; s.bbox = bbox;
+    if (s.sort === "distance" && (s.lat === null || s.lon === null)) s.sort = null;
+  });
+}
+
 export function nearMe() {
   const ui = store.ui;
   if (!navigator.geolocation) {
@@ -80,7 +92,7 @@ export function nearMe() {
   navigator.geolocation.getCurrentPosition(function (position) {
     ui.nearMe.disabled = false;
     const lat = position.coords.latitude.toFixed(4), lon = position.coords.longitude.toFixed(4);
-    changeSearch(function (s) { s.lat = lat; s.lon = lon; s.place = null; s.near = null; });
+    changeSearch(function (s) { s.lat = lat; s.lon = lon; s.place = null; s.near = null; s.bbox = null; });
   }, function (err) {
     ui.nearMe.disabled = false;
     ui.status.textContent = "";

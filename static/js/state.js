@@ -1,6 +1,6 @@
 /* The page's search state, its URL form and the API query it makes; `store` holds all mutable state.
  *
- * The page's query string uses the API's own parameter names (text, q, place, near, lat, lon,
+ * The page's query string uses the API's own parameter names (text, q, place, near, lat, lon, bbox,
  * radius_km, tier, cert, country, language, industry, sort, page, collapse), so a shared or
  * bookmarked URL repeats exactly the same search. Page-only parameters: `site` (the listing shown
  * in the detail panel), `embed` (set by embed.js: compact layout, height reported to the embedding
@@ -9,7 +9,7 @@
 import { catalog } from "./i18n.js";
 
 export const LIST_PARAMS = ["tier", "cert", "country", "language", "industry"];
-const SCALAR_PARAMS = ["text", "q", "place", "near", "lat", "lon", "radius_km", "sort", "page", "per_page", "collapse"];
+const SCALAR_PARAMS = ["text", "q", "place", "near", "lat", "lon", "bbox", "radius_km", "sort", "page", "per_page", "collapse"];
 const PAGE_PARAMS = ["lang", "unit"];
 export const API_DEFAULT_RADIUS = "100"; // radius_km when the API is given none
 
@@ -31,7 +31,7 @@ export const store = {
 };
 
 export function emptyState() {
-  const s = { text: null, q: null, place: null, near: null, lat: null, lon: null, radius_km: null, sort: null, page: 1,
+  const s = { text: null, q: null, place: null, near: null, lat: null, lon: null, bbox: null, radius_km: null, sort: null, page: 1,
               per_page: null, collapse: null, site: null, lang: null, unit: null, filters: {} };
   LIST_PARAMS.forEach(function (name) { s.filters[name] = []; });
   return s;
@@ -85,6 +85,7 @@ export function apiParams(s, forMarkers) {
     if (s.place) params.set("place", s.place);
     else if (s.near) params.set("near", s.near);
     else if (s.lat !== null && s.lon !== null) { params.set("lat", s.lat); params.set("lon", s.lon); }
+    if (s.bbox) params.set("bbox", s.bbox); // the map's area ("Search this area"); markers ask for the view's own
     // The same rule as the server's first render (locator/api/pages.py search_query).
     if (mayHaveOrigin(s) && radiusKm(s) !== API_DEFAULT_RADIUS) params.set("radius_km", radiusKm(s));
     if (s.sort) params.set("sort", s.sort);

@@ -131,7 +131,7 @@ export function choosePlace(place) {
   store.ui.input.value = place.label;
   store.lastResponse = store.lastResponse && Object.assign({}, store.lastResponse, { origin: { label: place.label } });
   changeSearch(function (s) {
-    s.place = String(place.id); s.near = null; s.lat = null; s.lon = null; s.q = null; s.text = null;
+    s.place = String(place.id); s.near = null; s.lat = null; s.lon = null; s.q = null; s.text = null; s.bbox = null;
     if (s.sort === "distance") s.sort = null;
   });
 }
@@ -150,7 +150,7 @@ function searchText(text) {
   store.suggest.searched = text;
   store.ui.input.value = text;
   changeSearch(function (s) {
-    s.text = text || null; s.q = null; s.near = null; s.place = null;
+    s.text = text || null; s.q = null; s.near = null; s.place = null; s.bbox = null;
     if (s.sort === "distance") s.sort = null; // the text may not name a place
   });
 }

@@ -4,7 +4,8 @@ Chromium through Playwright, as a user would use it.
 Playwright's own browser download is never used (it fetches from outside the package registries):
 Chromium comes from Debian (`.ci/ensure-browser`, called by `make test`) and is launched by path.
 Every request to anything but the test servers on 127.0.0.1 is aborted, as map tiles are here
-(no internet), so the tests also prove that the page works without its tile server.
+(no internet), so the tests also prove that the page works without its tile server. Every test
+also fails on an uncaught error or a Content-Security-Policy violation in any of its pages.
 """
 from __future__ import annotations
 
@@ -107,6 +108,35 @@ def embedder_server(live_server):
     server.stop()
 
 
+@pytest.fixture
+def host_page():
+    """Serves pages of another site (another origin): host_page(html) -> its URL; stopped after the test."""
+    from werkzeug.wrappers import Request, Response
+
+    servers = []
+
+    def serve_html(html: str) -> str:
+        @Request.application
+        def app(request):
+            return Response(html, mimetype="text/html") if request.path == "/" else Response("not found", status=404)
+
+        servers.append(serve(app))
+        return servers[-1].url + "/"
+
+    yield serve_html
+    for server in servers:
+        server.stop()
+
+
+def embedding_page(locator_url: str, attributes: str = "", css: str = "") -> str:
+    """A host page embedding the locator with the documented snippet, optionally with its own CSS."""
+    return f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Partners</title>
+<style>{css}</style></head><body><h1>Find a partner</h1>
+<div data-partner-locator {attributes}></div>
+<script src="{locator_url}/static/embed.js" async></script>
+<footer id="after">Milestone Systems</footer></body></html>"""
+
+
 @pytest.fixture(scope="session")
 def browser(sync_api):
     with sync_api.sync_playwright() as playwright:
@@ -119,6 +149,14 @@ def browser(sync_api):
 class PageLog:
     errors: list = field(default_factory=list)        # uncaught exceptions in the page
     external: list = field(default_factory=list)      # requests that left the machine (all aborted)
+    csp: list = field(default_factory=list)           # Content-Security-Policy violations, in any frame
+
+
+# Every document of the context (frames included) reports its CSP violations to the test: run
+# before the page's own scripts, whatever the page's policy (Playwright injects it, not the page).
+REPORT_CSP_VIOLATIONS = """document.addEventListener("securitypolicyviolation", e => window.__reportCspViolation({
+    page: location.href, directive: e.effectiveDirective, blocked: e.blockedURI, source: e.sourceFile,
+    line: e.lineNumber, sample: e.sample}));"""
 
 
 @pytest.fixture
@@ -140,6 +178,8 @@ def context(browser, page_log):
             route.abort()
 
     context.route("**/*", only_local)
+    context.expose_binding("__reportCspViolation", lambda source, violation: page_log.csp.append(violation))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     yield context
     context.close()
 
@@ -150,3 +190,4 @@ def page(context, page_log):
     page.on("pageerror", lambda error: page_log.errors.append(str(error)))
     yield page
     assert page_log.errors == [], f"uncaught errors in the page: {page_log.errors}"
+    assert page_log.csp == [], f"Content-Security-Policy violations: {page_log.csp}"

@@ -13,6 +13,7 @@ import pytest
 from indexer.sample import generate
 from locator.api import create_app
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
+from locator.api.urls import site_path
 from locator.core.es import connect
 from locator.core.text import fold
 from tests.conftest import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SITES
@@ -160,7 +161,7 @@ def _pick_partner(docs: dict, many_countries: bool) -> dict:
 
 
 def _listing(doc: dict) -> dict:
-    return {key: doc.get(key) for key in RESULT_KEYS}
+    return {**{key: doc.get(key) for key in RESULT_KEYS}, "page_url": "http://localhost/" + site_path(doc)}
 
 
 @pytest.mark.parametrize("many_countries", [False, True], ids=["one-country", "several-countries"])
@@ -272,7 +273,7 @@ def test_the_spec_describes_exactly_the_result_fields(api):
     spec = get_json(api, "/api/v1/openapi.json")
     ok = spec["paths"]["/api/v1/partners"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     result = _resolve(spec, _resolve(spec, ok)["properties"]["results"]["items"])
-    assert set(result["properties"]) == RESULT_KEYS | {"distance_km", "other_matching_sites"}
+    assert set(result["properties"]) == RESULT_KEYS | {"page_url", "distance_km", "other_matching_sites"}
 
 
 def test_the_docs_page_works_offline(api):

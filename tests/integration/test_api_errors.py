@@ -20,7 +20,7 @@ from tests.integration.test_api_search import AARHUS, get_json
 
 LONG_Q = "a" * 201
 RESULT_KEYS = {"site_id", "partner_id", "company", "site_name", "tier", "certifications", "address", "location",
-               "distance_km", "contact", "languages", "industries", "description"}
+               "distance_km", "contact", "languages", "industries", "description", "page_url"}
 SEARCH_KEYS = {"total", "total_relation", "page", "per_page", "origin", "nearest_fallback", "results", "facets",
                "interpreted_as"}
 INTERNALS = re.compile(r"Traceback|File \"|\.py\b|elastic|_shards|root_cause|caused_by|search_phase|partner-locator|"

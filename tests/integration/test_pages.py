@@ -97,11 +97,14 @@ def test_data_cannot_break_out_of_the_page(api_app):
     answer = {"total": 1, "total_relation": "eq", "page": 1, "per_page": 20, "origin": None, "nearest_fallback": False,
               "results": [site], "facets": {}}
 
+    real = api_app.extensions["partner_locator"]
+
     class Service:
+        settings = real.settings
+
         def search(self, params):
             return answer
 
-    real = api_app.extensions["partner_locator"]
     api_app.extensions["partner_locator"] = Service()
     try:
         response = api_app.test_client().get("/?country=DK")

@@ -23,7 +23,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "t": None, "tn": (1,
 SAME_EVERYWHERE = {"API", "OK", "Premier", "Advanced", "Partner Locator API", "ISO 3166-1 alpha-2",
                    "Milestone Certified Design Engineer", "Milestone Certified Integration Technician",
                    "Milestone Certified Integration Engineer"}
-SAME_IN = {"de": {"Name", "Version", "Website", "Partner", "in %(country)s"},
+SAME_IN = {"de": {"Name", "Version", "Website", "Partner", "in %(country)s", "%(company)s in %(city)s"},
            "fr": {"Version", "Suggestions", "Distance", "Description", "Type", "Page %(page)s", "Certification"},
            "es": {"error", "no"}, "ja": set()}
 

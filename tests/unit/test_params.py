@@ -64,13 +64,26 @@ def test_the_last_reachable_page_is_allowed():
     assert search(page="500", per_page="20")["page"] == 500
 
 
-@pytest.mark.parametrize("bbox", ["1,2,3", "a,b,c,d", "10,0,5,10", "0,-181,10,10", "-91,0,10,10"])
-def test_markers_need_a_well_formed_bbox(bbox):
-    assert "bbox" in errors_of(MarkersParams(), [("bbox", bbox)])
+NOT_FOUR_NUMBERS, OUT_OF_RANGE = "must be four numbers S,W,N,E", "must satisfy -90 <= S <= N <= 90 and -180 <= W, E <= 180"
+
+
+@pytest.mark.parametrize(("bbox", "why"), [("1,2,3", NOT_FOUR_NUMBERS), ("a,b,c,d", NOT_FOUR_NUMBERS),
+                                           ("10,0,5,10", OUT_OF_RANGE), ("0,-181,10,10", OUT_OF_RANGE),
+                                           ("-91,0,10,10", OUT_OF_RANGE)])
+@pytest.mark.parametrize("schema", [MarkersParams(), SearchParams()])
+def test_markers_and_search_need_a_well_formed_bbox_by_the_same_rules(schema, bbox, why):
+    assert errors_of(schema, [("bbox", bbox)])["bbox"] == [why]
 
 
 def test_markers_accept_a_bbox_across_the_antimeridian():
-    assert load_params(MarkersParams(), MultiDict({"bbox": "-50,170,-30,-170", "zoom": "4"}))["zoom"] == 4
+    loaded = load_params(MarkersParams(), MultiDict({"bbox": "-50,170,-30,-170", "zoom": "4"}))
+    assert loaded["zoom"] == 4 and loaded["bbox"] == (-50.0, 170.0, -30.0, -170.0)
+
+
+def test_a_search_takes_a_bbox_as_numbers_and_needs_none():
+    assert search(bbox="-50,170,-30,-170", q="retail") == {**search(q="retail"), "bbox": (-50.0, 170.0, -30.0, -170.0)}
+    assert "bbox" not in search()
+    assert errors_of(SearchParams(), [("bbox", "0,0,1,1"), ("bbox", "0,0,2,2")]) == {"bbox": ["given more than once"]}
 
 
 def test_suggest_needs_q():

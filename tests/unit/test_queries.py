@@ -4,6 +4,7 @@ from locator.api.queries import (
     RESULT_FIELDS,
     TEXT_FIELDS,
     build_company_suggest,
+    build_listed_page,
     build_markers,
     build_nearest,
     build_partner_sites,
@@ -140,6 +141,34 @@ def test_markers_filter_the_view_and_cluster_by_geotile_with_centroids():
     assert body["size"] == 500 and body["track_total_hits"] is True
     assert body["aggs"] == {"cells": {"geotile_grid": {"field": "location", "precision": 6, "size": 2000},
                                       "aggs": {"centroid": {"geo_centroid": {"field": "location"}}}}}
+
+
+def test_a_search_in_a_box_filters_and_counts_facets_there_with_no_radius_and_no_fallback_radius():
+    # "Search this area" across the antimeridian, with the visitor's position: the box replaces the radius.
+    body = build_search({**DEFAULTS, "bbox": (-50.0, 170.0, -30.0, -170.0), "tier": ["premier"]}, AARHUS, {})
+    assert body["query"] == {"bool": {"must": [{"match_all": {}}], "filter": [
+        {"geo_bounding_box": {"location": {"top_left": {"lat": -30.0, "lon": 170.0},
+                                           "bottom_right": {"lat": -50.0, "lon": -170.0}}}}]}}
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"tier": ["premier"]}}]}}
+    assert body["aggs"]["facet_tier"]["filter"] == {"match_all": {}}  # facets count in the box (the base query)
+    assert body["sort"] == [GEO_SORT, {"site_id": "asc"}]
+
+
+def test_a_box_and_a_country_from_the_text_both_scope_the_search():
+    body = build_search({**DEFAULTS, "bbox": (54.0, 7.0, 58.0, 13.0)}, None, {}, country="DK")
+    assert body["query"]["function_score"]["query"]["bool"]["filter"] == [
+        {"term": {"country": "DK"}},
+        {"geo_bounding_box": {"location": {"top_left": {"lat": 58.0, "lon": 7.0}, "bottom_right": {"lat": 54.0, "lon": 13.0}}}}]
+
+
+def test_every_listed_site_is_paged_through_a_point_in_time_in_site_id_order():
+    pit = {"id": "abc", "keep_alive": "1m"}
+    assert build_listed_page(pit, None, 5000) == {"pit": pit, "size": 5000, "sort": [{"site_id": "asc"}],
+                                                  "track_total_hits": False, "_source": False}
+    assert build_listed_page(pit, ["S0002", 17], 100, start="S0001", fields=("company", "address.city")) == {
+        "pit": pit, "size": 100, "sort": [{"site_id": "asc"}], "track_total_hits": False,
+        "_source": ["company", "address.city"], "query": {"range": {"site_id": {"gte": "S0001"}}},
+        "search_after": ["S0002", 17]}
 
 
 def test_cluster_precision_keeps_every_match_in_a_cluster_whatever_the_view():

@@ -104,8 +104,8 @@ def test_the_preview_secret_is_off_by_default_checked_and_never_shown():
     assert "at least 32 characters" in str(short.value) and "s3cret" not in str(short.value)
 
 
-def test_the_public_url_defaults_to_the_local_server():
-    assert load_settings({}).api.public_url == "http://127.0.0.1:5000"
+def test_the_public_url_is_taken_from_each_request_unless_set():
+    assert load_settings({}).api.public_url == ""
     assert load_settings({"PARTNER_LOCATOR_API_PUBLIC_URL": "https://locator.example"}).api.public_url == "https://locator.example"
 
 
@@ -116,3 +116,23 @@ def test_the_preview_user_of_an_external_cluster_has_its_own_credentials():
     assert (preview.preview_connection.hosts, preview.preview_connection.username) == (("https://x.example",), "preview")
     keyed = load_settings({**external, "ELASTICSEARCH_PREVIEW_API_KEY": "k"}).preview_connection
     assert (keyed.api_key, keyed.username, keyed.password) == ("k", None, None)
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS", "'self'; script-src *"),  # no way to smuggle a directive in
+    ("PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS", "'unsafe-inline'"),
+    ("PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS", ""),
+    ("PARTNER_LOCATOR_API_PUBLIC_URL", "partners.example"),
+    ("PARTNER_LOCATOR_PAGES_TILE_URL", "http://tiles.example/{z}/{x}/{y}.png"),
+    ("PARTNER_LOCATOR_PAGES_SITEMAP_MAX_URLS", "50001"),
+])
+def test_a_bad_page_setting_is_named(variable, value):
+    with pytest.raises(ConfigError, match=variable):
+        load_settings({variable: value})
+
+
+def test_the_embedders_are_a_list_of_origins():
+    settings = load_settings({"PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS": "https://www.milestonesys.com, https://*.example.com:8443",
+                              "PARTNER_LOCATOR_API_PUBLIC_URL": "https://partners.example/locator"})
+    assert settings.pages.frame_ancestors == ("https://www.milestonesys.com", "https://*.example.com:8443")
+    assert settings.api.public_url == "https://partners.example/locator"
