@@ -136,25 +136,32 @@ def run_indexer(sample: Path, prefix: str, as_of: str, report: Path, timeout_s: 
     return wall, process.returncode, usage, memory
 
 
-def dump_index(es, index: str, out: Path, page: int = 5000) -> int:
-    """Write every document's _source (as indexed, one JSON per line) in index order; return count."""
+def every_hit(es, index: str, page: int = 5000):
+    """Every hit of an index (``_id``, ``_source``), through a point in time and ``search_after``."""
     pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
-    count, after = 0, None
+    after = None
     try:
-        with out.open("wb") as handle:
-            while True:
-                kwargs = {"search_after": after} if after else {}
-                response = es.search(pit={"id": pit, "keep_alive": "2m"}, size=page, sort=["_shard_doc"],
-                                     track_total_hits=False, **kwargs)
-                hits = response["hits"]["hits"]
-                if not hits:
-                    break
-                pit = response.get("pit_id", pit)
-                handle.write(b"".join(orjson.dumps(hit["_source"]) + b"\n" for hit in hits))
-                count += len(hits)
-                after = hits[-1]["sort"]
+        while True:
+            kwargs = {"search_after": after} if after else {}
+            response = es.search(pit={"id": pit, "keep_alive": "2m"}, size=page, sort=["_shard_doc"],
+                                 track_total_hits=False, **kwargs)
+            hits = response["hits"]["hits"]
+            if not hits:
+                return
+            pit = response.get("pit_id", pit)
+            yield from hits
+            after = hits[-1]["sort"]
     finally:
         es.close_point_in_time(id=pit)
+
+
+def dump_index(es, index: str, out: Path) -> int:
+    """Write every document's _source (as indexed, one JSON per line) in index order; return count."""
+    count = 0
+    with out.open("wb") as handle:
+        for hit in every_hit(es, index):
+            handle.write(orjson.dumps(hit["_source"]) + b"\n")
+            count += 1
     return count
 
 

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from indexer_bench import concrete_indices, delete_by_name  # noqa: E402
+from indexer_bench import concrete_indices, delete_by_name, every_hit  # noqa: E402
 from machine import TreeMemory, wait_until_quiet  # noqa: E402
 
 from indexer.sample import write_sample  # noqa: E402
@@ -76,20 +76,12 @@ def decode_seconds(sample: Path) -> float:
 
 def dump(es, index: str, out: Path) -> int:
     """Every (_id, _source) of an index, as the run wrote them, one JSON array per line."""
-    pit = es.open_point_in_time(index=index, keep_alive="2m")["id"]
-    count, after = 0, None
-    try:
-        with out.open("wb") as handle:
-            while True:
-                kwargs = {"search_after": after} if after else {}
-                hits = es.search(pit={"id": pit, "keep_alive": "2m"}, size=5000, sort=["_shard_doc"],
-                                 track_total_hits=False, **kwargs)["hits"]["hits"]
-                if not hits:
-                    return count
-                handle.write(b"".join(orjson.dumps([hit["_id"], hit["_source"]]) + b"\n" for hit in hits))
-                count, after = count + len(hits), hits[-1]["sort"]
-    finally:
-        es.close_point_in_time(id=pit)
+    count = 0
+    with out.open("wb") as handle:
+        for hit in every_hit(es, index):
+            handle.write(orjson.dumps([hit["_id"], hit["_source"]]) + b"\n")
+            count += 1
+    return count
 
 
 def raw_bulk(es, index: str, path: Path) -> float:
