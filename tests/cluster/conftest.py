@@ -93,20 +93,38 @@ def _environment(state: Path) -> dict:
     return env
 
 
-@pytest.fixture(scope="session")
-def local_cluster(base_settings):
-    if base_settings.connection.external:
-        pytest.skip("ELASTICSEARCH_URL is set: the drills start and kill nodes of a local cluster")
+def _new_cluster() -> Cluster:
     workdir = node_workdir("pl-drills-")
     state = workdir / "state"
     env = _environment(state)
     # Clear ELASTICSEARCH_* so every command uses this cluster's files.
     for name in [name for name in os.environ if name.startswith("ELASTICSEARCH_")]:
         env[name] = ""
-    drills = Cluster(env, state, workdir / "export.jsonl", workdir)
-    try:
+    return Cluster(env, state, workdir / "export.jsonl", workdir)
+
+
+def _started_cluster() -> Cluster:
+    """A started cluster; tried twice, on fresh ports and files: a port taken by another program
+    between choosing it and binding it must not pass for a fault of the product."""
+    for attempt in (1, 2):
+        drills = _new_cluster()
         started = drills.cli("es", "start", "--nodes", str(NODES))
-        assert started.returncode == 0, started.stderr
+        if started.returncode == 0:
+            return drills
+        print(f"cluster start {attempt} failed: {started.stderr[-500:]}")
+        drills.cli("es", "stop")
+        if attempt == 1:
+            shutil.rmtree(drills.workdir, ignore_errors=True)
+    raise AssertionError(f"the drills' cluster did not start twice: {started.stderr}")
+
+
+@pytest.fixture(scope="session")
+def local_cluster(base_settings):
+    if base_settings.connection.external:
+        pytest.skip("ELASTICSEARCH_URL is set: the drills start and kill nodes of a local cluster")
+    drills = _started_cluster()
+    workdir = drills.workdir
+    try:
         sample = drills.cli("sample", "--sites", str(SAMPLE_SITES), "--seed", "7", "--as-of", AS_OF,
                             "-o", str(drills.export))
         assert sample.returncode == 0, sample.stderr
