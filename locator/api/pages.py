@@ -81,6 +81,8 @@ def search_query(args: MultiDict, ui: i18n.Ui) -> MultiDict:
     query = MultiDict((name, value) for name, value in args.items(multi=True) if name not in PAGE_ONLY_PARAMS)
     if query and args.get("embed") in ("1", "true") and "per_page" not in query:
         query["per_page"] = str(EMBED_PER_PAGE)
+    if query and "facets" not in query:
+        query["facets"] = "true"  # a page opened on page 3 still shows its filters' counts
     radius = display.catalog(ui)["units"][ui.unit]["default_radius"]
     if "radius_km" not in query and any(name in query for name in ORIGIN_PARAMS) and radius != display.API_DEFAULT_RADIUS:
         query["radius_km"] = radius

@@ -88,6 +88,8 @@ class SearchParams(FilterParams):
     bbox = BoundingBox(metadata={"description": BBOX_DESCRIPTION + ": only sites in this box (the map's "
                                                  "\"search this area\"); it replaces the radius, an origin then only orders"})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    facets = fields.Boolean(metadata={"description": "count the filters' values (most of a search's cost); "
+                                                     "default: on page 1, where filters change, not on later pages"})
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=50))
 
     @validates_schema

@@ -144,7 +144,7 @@ def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[
     body = {
         "query": query,
         "post_filter": _bool_filter(list(filters.values())),
-        "aggs": facet_aggs(filters),
+        "aggs": facet_aggs(filters) if wants_facets(params) else {},  # dropped below when empty
         "sort": sort_clause(sort, origin),
         "from": (params["page"] - 1) * params["per_page"],
         "size": params["per_page"],
@@ -155,7 +155,15 @@ def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[
         body["collapse"] = {"field": "partner_id", "inner_hits": {"name": "partner_sites", "size": 0}}
         body["aggs"]["partners"] = {"filter": body["post_filter"],
                                     "aggs": {"count": {"cardinality": {"field": "partner_id", "precision_threshold": 40000}}}}
+    if not body["aggs"]:
+        del body["aggs"]
     return body
+
+
+def wants_facets(params: dict) -> bool:
+    """Facets are most of Elasticsearch's work for a search: counted when asked, else on page 1
+    only (paging on, the filters shown stay those of page 1)."""
+    return params.get("facets", params.get("page", 1) == 1)
 
 
 def country_scope(country: str | None) -> list[dict]:
@@ -166,7 +174,7 @@ def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]],
     """Nothing within the radius: the nearest ``size`` matching sites anywhere, nearest first."""
     body = build_search({**params, "sort": "distance", "page": 1, "per_page": size}, origin, place_ids,
                         within_radius=False)
-    body.pop("aggs")
+    body.pop("aggs", None)
     body["track_total_hits"] = False
     return body
 

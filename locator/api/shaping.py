@@ -54,7 +54,7 @@ def search_response(response: dict, params: dict, origin: Origin | None, base: s
         "origin": origin_out(origin),
         "nearest_fallback": fallback is not None,
         "results": [shape(hit, origin, base) for hit in hits["hits"]],
-        "facets": facets(response["aggregations"]),
+        "facets": facets(response["aggregations"]) if "facet_tier" in response.get("aggregations", {}) else None,
     }
     if collapsed:
         body["total"], body["total_relation"] = response["aggregations"]["partners"]["count"]["value"], "eq"

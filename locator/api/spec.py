@@ -75,8 +75,9 @@ class SearchResponse(Schema):
     interpreted_as = fields.Nested(Interpretation, allow_none=True, metadata={"description": "how text= was read; null without it"})
     nearest_fallback = fields.Boolean(metadata={"description": "nothing within the radius: the nearest 5 beyond it"})
     results = fields.List(fields.Nested(SearchResult))
-    facets = fields.Dict(keys=_Str(), values=fields.Dict(keys=_Str(), values=_Int()),
-                         metadata={"description": "per facet, counts with every filter applied except its own"})
+    facets = fields.Dict(keys=_Str(), values=fields.Dict(keys=_Str(), values=_Int()), allow_none=True,
+                         metadata={"description": "per facet, counts with every filter applied except its own; "
+                                                  "null when not counted (see the facets parameter)"})
 
 
 class Point(Schema):

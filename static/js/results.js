@@ -14,9 +14,9 @@ const MAX_PAGED = 10000; // the API pages through the first 10,000 results only
 
 export function renderResponse(data) {
   const ui = store.ui;
-  store.lastFacets = data.facets;
+  if (data.facets) store.lastFacets = data.facets; // later pages come without: the filters stay page 1's
   renderControls();
-  renderFacets(data.facets);
+  renderFacets(store.lastFacets);
   clear(ui.results);
   ui.message.hidden = true;
   clear(ui.message);

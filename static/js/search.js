@@ -17,13 +17,20 @@ export function changeSearch(mutate, options) {
   return runSearch();
 }
 
+/** The search's parameters; a page opened past page 1 has no filter counts yet: ask for them. */
+function searchParams() {
+  const params = apiParams(store.state, false);
+  if (!store.lastFacets) params.set("facets", "true");
+  return params;
+}
+
 export function runSearch() {
   const seq = ++store.searchSeq;
   store.searchAbort = replaceAbort(store.searchAbort);
   renderControls();
   setBusy(true);
   const signal = store.searchAbort && store.searchAbort.signal;
-  return getJSON("/partners", apiParams(store.state, false), signal).then(function (data) {
+  return getJSON("/partners", searchParams(), signal).then(function (data) {
     if (seq !== store.searchSeq) return;
     showResults(data);
     return data;

@@ -432,3 +432,12 @@ def test_the_nearest_fallback_is_not_repeated_on_the_next_page(api):
     first = search(api, lat=-45.0, lon=-130.0, radius_km=10)
     second = search(api, lat=-45.0, lon=-130.0, radius_km=10, page=2)
     assert not set(ids(first["results"])) & set(ids(second["results"]))
+
+
+def test_facets_come_with_page_one_and_with_later_pages_only_when_asked(api):
+    params = {"near": "Aarhus", "radius_km": 300, "per_page": 5}
+    first, second = search(api, **params), search(api, **params, page=2)
+    assert first["facets"]["tier"] and second["facets"] is None
+    assert second["total"] == first["total"] and second["results"] != first["results"]  # the same search, paged
+    assert search(api, **params, page=2, facets="true")["facets"] == first["facets"]
+    assert search(api, **params, facets="false")["facets"] is None

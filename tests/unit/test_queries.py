@@ -1,6 +1,7 @@
 """Query builders are pure: parameters in, the exact Elasticsearch body out (no cluster needed)."""
 from locator.core.geo import Origin, distance_km
 from locator.api.queries import (
+    FACETS,
     RESULT_FIELDS,
     TEXT_FIELDS,
     build_company_suggest,
@@ -241,3 +242,12 @@ def test_a_postal_code_is_looked_up_exactly_in_any_case_per_country():
             "city": {"top_hits": {"size": 1, "_source": ["address.city"], "sort": [{"site_id": "asc"}]}}}}}}
     assert build_postal_areas("8000")["query"]["bool"]["filter"] == [
         {"term": {"address.postal_code": {"value": "8000", "case_insensitive": True}}}]
+
+
+def test_facets_are_counted_on_page_one_or_when_asked_never_otherwise():
+    assert set(build_search(DEFAULTS, None, {})["aggs"]) == {f"facet_{name}" for name in FACETS}
+    assert "aggs" not in build_search({**DEFAULTS, "page": 2}, None, {})
+    assert "facet_tier" in build_search({**DEFAULTS, "page": 2, "facets": True}, None, {})["aggs"]
+    assert "aggs" not in build_search({**DEFAULTS, "facets": False}, None, {})
+    collapsed = build_search({**DEFAULTS, "page": 3, "collapse": "partner"}, None, {})
+    assert list(collapsed["aggs"]) == ["partners"]  # the partner count stays: it is the total
