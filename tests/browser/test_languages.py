@@ -276,7 +276,7 @@ def test_every_visible_text_of_every_page_comes_from_a_catalog(context, marked_s
     expect(page.locator("#detail")).to_be_hidden()  # and the focus is back on the card, not yet in the box
     page.locator("#search-input").fill("")
     page.locator("#search-input").press_sequentially("Sa", delay=30)
-    expect(page.locator("#suggestions .suggestion-group").first).to_be_visible()
+    expect(page.locator("#suggestions .suggestion-group").first).to_be_visible(timeout=15_000)  # a busy machine
     seen["suggestions"] = not_from_a_catalog(page)
     for name, url in {"nothing found": "&text=Qxzqxzville", "nearest fallback": "&lat=56.0&lon=4.0&radius_km=10",
                       "unknown place": "&near=Qxzqxzville", "bad setting": "&radius_km=-5&near=Aarhus",

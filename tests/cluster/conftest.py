@@ -85,6 +85,8 @@ def _environment(state: Path) -> dict:
            "PARTNER_LOCATOR_LOCAL_NODE_NODES": str(NODES),
            # the drills' customers are many threads on one address: the budget is tested elsewhere
            "PARTNER_LOCATOR_API_RATE_LIMIT": "",
+           # Two instances behind one address, as in production: their links (page_url) must agree.
+           "PARTNER_LOCATOR_API_PUBLIC_URL": "https://partners.example",
            # The drills judge what lost nodes do to answers, never speed: three JVMs, two API instances
            # and eight customers on two cores (shared with whatever else runs there) make searches
            # slower than the product's 1 s at times, and a timeout's 503 would make speed decide. That
