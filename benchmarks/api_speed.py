@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from api_bench import (PREFIX, PREFIX_ENV, HttpClient, bench_settings, cpu_seconds, ensure_index,  # noqa: E402
                        free_port, percentile, stop_server, wrk_run)
-from hand_bodies import body_for  # noqa: E402
+from hand_bodies import bodies_for  # noqa: E402
 from machine import process_tree, wait_until_quiet  # noqa: E402
 
 from locator.core.es import connect, connection_for  # noqa: E402
@@ -100,11 +100,16 @@ class Raw:
         self.alias = alias
 
     def request(self, path: str) -> int:
-        _, body = body_for(parse_qs(urlsplit(path).query))
+        body, if_nothing = bodies_for(parse_qs(urlsplit(path).query))
+        status, found = self._search(body)
+        if if_nothing is not None and not found["hits"]["hits"]:  # nothing within the radius: the nearest
+            status, _ = self._search(if_nothing)
+        return status
+
+    def _search(self, body: dict) -> tuple[int, dict]:
         self.conn.request("POST", f"/{self.alias}/_search", orjson.dumps(body), self.headers)
         response = self.conn.getresponse()
-        response.read()
-        return response.status
+        return response.status, orjson.loads(response.read())
 
 
 def build_mix(es, alias: str, count: int, seed: int) -> list[tuple[str, str]]:
@@ -113,9 +118,7 @@ def build_mix(es, alias: str, count: int, seed: int) -> list[tuple[str, str]]:
     hits = es.search(index=alias, size=500, query={"function_score": {"random_score": {"seed": seed, "field": "_seq_no"}}},
                      _source=["location", "company", "industries", "address.city"])["hits"]["hits"]
     points = [hit["_source"]["location"] for hit in hits]
-    words = sorted({word.lower() for hit in hits for text in [hit["_source"]["company"], hit["_source"]["address"]["city"],
-                                                                  *hit["_source"].get("industries", [])]
-                    for word in text.split() if len(word) > 3 and word.isalpha()})
+    words = sorted({word for hit in hits for word in _words(hit["_source"])})
     seen, mix = set(), []
     while len(mix) < count:
         kind = KINDS[len(mix) % len(KINDS)]
@@ -126,7 +129,13 @@ def build_mix(es, alias: str, count: int, seed: int) -> list[tuple[str, str]]:
         elif kind == "near + tier + cert":
             params = {**near, "tier": rng.choice(["premier", "advanced"]), "cert": rng.choice(["MCDE", "MCIT", "MCIE"])}
         elif kind == "words near":
-            params = {"q": rng.choice(words), **near, "radius_km": rng.choice([100, 300])}
+            # Mostly words of a site near the visitor (what people look for), now and then words
+            # of a site elsewhere (nothing within the radius: the nearest ones answer).
+            site = rng.choice(hits)["_source"]
+            near = {"lat": round(site["location"]["lat"] + rng.uniform(-0.3, 0.3), 4),
+                    "lon": round(site["location"]["lon"] + rng.uniform(-0.3, 0.3), 4)}
+            word = rng.choice(sorted(_words(site)) if rng.random() < 0.8 else words)
+            params = {"q": word, **near, "radius_km": rng.choice([100, 300])}
         else:
             word = rng.choice(words)
             params = {"q": word[: rng.randint(2, min(6, len(word)))] + ("" if rng.random() < 0.7 else " ")}
@@ -135,6 +144,11 @@ def build_mix(es, alias: str, count: int, seed: int) -> list[tuple[str, str]]:
             seen.add(path)
             mix.append((kind, path))
     return mix
+
+
+def _words(source: dict) -> set[str]:
+    texts = [source["company"], source["address"]["city"], *source.get("industries", [])]
+    return {word.lower() for text in texts for word in text.split() if len(word) > 3 and word.isalpha()}
 
 
 def baseline_tree(commit: str, workdir: Path) -> Path:

@@ -14,7 +14,7 @@ import os
 from elasticsearch import Elasticsearch
 from flask import Flask, request
 
-from hand_bodies import body_for
+from hand_bodies import bodies_for
 
 es = Elasticsearch(os.environ["BARE_ES_URL"], basic_auth=(os.environ["BARE_ES_USERNAME"], os.environ["BARE_ES_PASSWORD"]),
                    request_timeout=1.0)
@@ -25,5 +25,8 @@ app = Flask(__name__)
 @app.get("/api/v1/partners")
 @app.get("/api/v1/suggest")
 def answer():
-    _, body = body_for(request.args.to_dict(flat=False))
-    return es.search(index=ALIAS, body=body).body
+    body, if_nothing = bodies_for(request.args.to_dict(flat=False))
+    found = es.search(index=ALIAS, body=body).body
+    if if_nothing is not None and not found["hits"]["hits"]:  # nothing within the radius: the nearest
+        found["nearest"] = es.search(index=ALIAS, body=if_nothing).body["hits"]
+    return found

@@ -61,15 +61,24 @@ def search_body(lat: float, lon: float, radius_km: float = 100.0, q: str | None 
     return body
 
 
+def nearest_body(lat: float, lon: float, q: str | None = None, size: int = 5) -> dict:
+    """Nothing within the radius: the nearest sites matching the words, anywhere (the API's fallback)."""
+    words = [{"multi_match": {"query": fold(q), "fields": TEXT_FIELDS, "operator": "and", "fuzziness": "AUTO"}}] if q else []
+    return {"query": {"bool": {"must": words}}, "size": size, "_source": SOURCE,
+            "sort": [{"_geo_distance": {"location": {"lat": lat, "lon": lon}, "order": "asc", "unit": "km"}}]}
+
+
 def suggest_body(prefix: str, size: int = 5) -> dict:
     return {"size": 0, "suggest": {"companies": {"prefix": fold(prefix), "completion": {
         "field": "company_suggest", "size": size, "skip_duplicates": True}}}}
 
 
-def body_for(path_params: dict[str, list[str]]) -> tuple[str, dict]:
-    """("search"|"suggest", body) for the query parameters of a mix request (already valid: no checks)."""
+def bodies_for(path_params: dict[str, list[str]]) -> tuple[dict, dict | None]:
+    """The body for the query parameters of a mix request (already valid: no checks), and for a
+    search the body to send when it finds nothing: the same question the API answers."""
     if "lat" not in path_params:
-        return "suggest", suggest_body(path_params["q"][0])
-    return "search", search_body(float(path_params["lat"][0]), float(path_params["lon"][0]),
-                                 float(path_params.get("radius_km", ["100"])[0]), (path_params.get("q") or [None])[0],
-                                 path_params.get("tier"), path_params.get("cert"))
+        return suggest_body(path_params["q"][0]), None
+    lat, lon, q = float(path_params["lat"][0]), float(path_params["lon"][0]), (path_params.get("q") or [None])[0]
+    search = search_body(lat, lon, float(path_params.get("radius_km", ["100"])[0]), q, path_params.get("tier"),
+                         path_params.get("cert"))
+    return search, nearest_body(lat, lon, q)

@@ -28,7 +28,8 @@ def collapsed_result(hit: dict, origin: Origin | None, base: str) -> dict:
 def facets(aggregations: dict) -> dict[str, dict[str, int]]:
     shaped = {}
     for name in FACETS:
-        values = aggregations[f"facet_{name}"]["values"]
+        facet = aggregations[f"facet_{name}"]
+        values = facet.get("values", facet)  # within a filter when other filters narrow it
         if name == "cert":
             shaped[name] = {cert: bucket["doc_count"] for cert, bucket in values["buckets"].items()}
         else:

@@ -151,7 +151,7 @@ def test_a_search_in_a_box_filters_and_counts_facets_there_with_no_radius_and_no
         {"geo_bounding_box": {"location": {"top_left": {"lat": -30.0, "lon": 170.0},
                                            "bottom_right": {"lat": -50.0, "lon": -170.0}}}}]}}
     assert body["post_filter"] == {"bool": {"filter": [{"terms": {"tier": ["premier"]}}]}}
-    assert body["aggs"]["facet_tier"]["filter"] == {"match_all": {}}  # facets count in the box (the base query)
+    assert body["aggs"]["facet_tier"] == {"terms": {"field": "tier", "size": 2}}  # facets count in the box (the base query)
     assert body["sort"] == [GEO_SORT, {"site_id": "asc"}]
 
 
@@ -212,7 +212,7 @@ def test_a_country_from_the_text_scopes_the_search_and_its_facets_and_ranks_by_r
         "functions": [{"filter": {"term": {"tier": "premier"}}, "weight": 1.5}],
         "score_mode": "multiply", "boost_mode": "multiply"}}
     assert body["sort"] == [{"_score": "desc"}, {"name_sort": "asc"}, {"site_id": "asc"}]
-    assert body["aggs"]["facet_country"]["filter"] == {"match_all": {}}  # the scope is in the query, not a facet filter
+    assert body["aggs"]["facet_country"] == {"terms": {"field": "country", "size": 250}}  # the scope is in the query, not a facet filter
 
 
 def test_a_country_from_the_text_intersects_a_country_filter():
@@ -251,3 +251,11 @@ def test_facets_are_counted_on_page_one_or_when_asked_never_otherwise():
     assert "aggs" not in build_search({**DEFAULTS, "facets": False}, None, {})
     collapsed = build_search({**DEFAULTS, "page": 3, "collapse": "partner"}, None, {})
     assert list(collapsed["aggs"]) == ["partners"]  # the partner count stays: it is the total
+
+
+def test_a_facet_no_other_filter_narrows_is_a_top_level_aggregation():
+    # A match_all filter around it would only cost Elasticsearch its fast path (~1.3 ms a search here).
+    aggs = facet_aggs(facet_filters({"tier": ["premier"]}))
+    assert aggs["facet_tier"] == {"terms": {"field": "tier", "size": 2}}
+    assert aggs["facet_country"] == {"filter": {"bool": {"filter": [{"terms": {"tier": ["premier"]}}]}},
+                                     "aggs": {"values": {"terms": {"field": "country", "size": 250}}}}
