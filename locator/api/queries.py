@@ -4,8 +4,10 @@ Everything here runs on the project's minimal local node and on any ES 8/9 clust
 no analysis-common, no search templates. Text is folded in Python exactly as at indexing time.
 
 Relevance (``sort=relevance``) is ``text score x tier weight x distance decay``:
-- text score: BM25 over the folded fields, every word must match some field, typo-tolerant but an
-  exact word always scores above a typo match (x3), and words with digits (postal codes) are exact;
+- text score: BM25 over the folded fields, every word must match some field; words match exactly,
+  and only a search that finds nothing that way is asked again allowing typos (``typos=True``:
+  fuzzy matching costs Elasticsearch ~8x an exact one here, docs/benchmarks.md), where an exact
+  word still scores above a typo match (x3); words with digits (postal codes) are always exact;
 - tier weight: premier sites x1.5, so at equal text score a premier site outranks an advanced one;
 - distance decay (with an origin): a Gaussian of the distance, 0.5 at half the radius, so at equal
   text score and tier the nearer site ranks first.
@@ -37,23 +39,34 @@ def query_words(q: str | None) -> list[str]:
     return [word for word in words if any(char.isalnum() for char in word)][:MAX_QUERY_WORDS]
 
 
-def word_clause(word: str) -> dict:
-    """An exact match always outscores a typo match (even x1.5 for premier); codes are never fuzzy.
+def _may_have_typos(word: str) -> bool:
+    """Fuzziness AUTO allows no edit under 3 characters; codes ("80590") are never fuzzy."""
+    return len(word) >= 3 and not any(char.isdigit() for char in word)
+
+
+def typos_may_help(q: str | None) -> bool:
+    """Whether asking again with typos allowed could find more than the exact words did."""
+    return any(_may_have_typos(word) for word in query_words(q))
+
+
+def word_clause(word: str, typos: bool = False) -> dict:
+    """The word exactly; with ``typos``, also within edit distance, but an exact match always
+    outscores a typo match (even x1.5 for premier); codes are never fuzzy.
 
     "80590" must find the site with postal code 80590 first, not a premier site at 80570.
     """
     exact = {"multi_match": {"query": word, "fields": TEXT_FIELDS, "boost": EXACT_BOOST}}
-    if any(char.isdigit() for char in word):
+    if not (typos and _may_have_typos(word)):
         return exact
     fuzzy = {"multi_match": {"query": word, "fields": TEXT_FIELDS, "fuzziness": "AUTO", "prefix_length": 1}}
     return {"bool": {"should": [exact, fuzzy]}}
 
 
-def text_query(words: list[str], place_ids: dict[str, list[str]]) -> dict:
+def text_query(words: list[str], place_ids: dict[str, list[str]], typos: bool = False) -> dict:
     """Every word must match some field; a word naming a place also matches that place's sites."""
     clauses = []
     for word in words:
-        clause = word_clause(word)
+        clause = word_clause(word, typos)
         if place_ids.get(word):
             clause = {"bool": {"should": [clause, {"terms": {"place_id": place_ids[word], "boost": 2.0}}]}}
         clauses.append(clause)
@@ -127,7 +140,8 @@ def default_sort(params: dict, origin: Origin | None) -> str:
 
 
 def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[str]], *,
-                 track_total_hits: int = 10_000, within_radius: bool = True, country: str | None = None) -> dict:
+                 track_total_hits: int = 10_000, within_radius: bool = True, country: str | None = None,
+                 typos: bool = False) -> dict:
     """The body of GET /api/v1/partners; ``within_radius=False`` is the nearest-sites fallback.
 
     ``country`` (a country read from the visitor's text) scopes the whole search, facets included,
@@ -135,7 +149,7 @@ def build_search(params: dict, origin: Origin | None, place_ids: dict[str, list[
     (the map's "search this area") scopes it the same way and also replaces the radius.
     """
     words = query_words(params.get("q"))
-    must = [text_query(words, place_ids)] if words else [{"match_all": {}}]
+    must = [text_query(words, place_ids, typos)] if words else [{"match_all": {}}]
     bbox = params.get("bbox")
     base = [geo_filter(origin, params["radius_km"])] if origin and within_radius and not country and not bbox else []
     base += country_scope(country) + ([bbox_filter(bbox)] if bbox else [])
@@ -173,22 +187,23 @@ def country_scope(country: str | None) -> list[dict]:
     return [{"term": {"country": country}}] if country else []
 
 
-def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]], size: int = 5) -> dict:
+def build_nearest(params: dict, origin: Origin, place_ids: dict[str, list[str]], size: int = 5,
+                  typos: bool = False) -> dict:
     """Nothing within the radius: the nearest ``size`` matching sites anywhere, nearest first."""
     body = build_search({**params, "sort": "distance", "page": 1, "per_page": size}, origin, place_ids,
-                        within_radius=False)
+                        within_radius=False, typos=typos)
     body.pop("aggs", None)
     body["track_total_hits"] = False
     return body
 
 
 def build_markers(params: dict, bbox: tuple[float, float, float, float], zoom: int, place_ids: dict[str, list[str]],
-                  *, max_points: int, max_clusters: int, country: str | None = None) -> dict:
+                  *, max_points: int, max_clusters: int, country: str | None = None, typos: bool = False) -> dict:
     """Every match in view: the points themselves when few, else geotile clusters with centroids."""
     precision = cluster_precision(zoom, bbox[1], bbox[3], max_clusters)
     words = query_words(params.get("q"))
     clauses = [bbox_filter(bbox), *country_scope(country), *facet_filters(params).values(),
-               *([text_query(words, place_ids)] if words else [])]
+               *([text_query(words, place_ids, typos)] if words else [])]
     return {
         "query": {"bool": {"filter": clauses}},
         "size": max_points,

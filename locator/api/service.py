@@ -128,15 +128,16 @@ class SearchService:
             raise BadRequest("invalid parameters: sort", {"sort": [f"sort=distance needs an origin: the text reads as {reading.kind}"]})
         params = _with_words(params, reading)
         place_ids = self.place_ids(params.get("q"))
-        body = queries.build_search(params, origin, place_ids, track_total_hits=self.api.track_total_hits, country=country)
-        response = run_search(self.es, self.alias, body)
+        response = self._exact_then_typos(params, lambda typos: queries.build_search(
+            params, origin, place_ids, track_total_hits=self.api.track_total_hits, country=country, typos=typos))
         fallback = None
         # Only the first page falls back: later pages of "nothing within the radius" are empty. A
         # country read from the text has no radius, so nothing to fall back from.
         # A box (the map's area) is where the visitor looks: nothing in it is the answer.
         nothing = response["hits"]["total"]["value"] == 0 and params["page"] == 1
         if origin is not None and not country and "bbox" not in params and nothing:
-            fallback = run_search(self.es, self.alias, queries.build_nearest(params, origin, place_ids))
+            fallback = self._exact_then_typos(params, lambda typos: queries.build_nearest(params, origin, place_ids,
+                                                                                          typos=typos))
         answer = shaping.search_response(response, params, origin, public_base(), fallback)
         if alternatives:
             answer["origin"]["alternatives"] = alternatives
@@ -148,10 +149,21 @@ class SearchService:
     def markers(self, params: dict) -> dict:
         reading = self.read_text(params)
         params = _with_words(params, reading)
-        body = queries.build_markers(params, params["bbox"], params["zoom"], self.place_ids(params.get("q")),
-                                     max_points=self.api.markers_max_points, max_clusters=self.api.markers_max_clusters,
-                                     country=reading.country if reading else None)
-        return shaping.markers_response(run_search(self.es, self.alias, body), self.api.markers_max_points)
+        place_ids = self.place_ids(params.get("q"))
+        response = self._exact_then_typos(params, lambda typos: queries.build_markers(
+            params, params["bbox"], params["zoom"], place_ids, max_points=self.api.markers_max_points,
+            max_clusters=self.api.markers_max_clusters, country=reading.country if reading else None, typos=typos))
+        return shaping.markers_response(response, self.api.markers_max_points)
+
+    def _exact_then_typos(self, params: dict, build) -> dict:
+        """The search ``build(typos)`` makes, its words matched exactly; asked again allowing typos
+        only when that finds nothing (fuzzy matching costs Elasticsearch ~8x: docs/benchmarks.md)."""
+        response = run_search(self.es, self.alias, build(False))
+        hits = response["hits"]
+        found = hits["total"]["value"] if "total" in hits else len(hits["hits"])  # the fallback counts no total
+        if found == 0 and queries.typos_may_help(params.get("q")):
+            return run_search(self.es, self.alias, build(True))
+        return response
 
     def site(self, site_id: str) -> dict:
         body = {"query": {"ids": {"values": [site_id]}}, "size": 1, "_source": queries.RESULT_FIELDS}

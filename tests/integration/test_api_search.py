@@ -142,6 +142,9 @@ def _controlled_export() -> list[dict]:
         # Taveuni, Fiji: the 180th meridian runs through the island
         one("FJ-W", "PF1", "Waiyevo", (-16.79, 179.97), company="Koro Vision Ltd", country="FJ", postal_code="0001"),
         one("FJ-E", "PF2", "Waiyevo", (-16.81, -179.97), company="Lau Vision Ltd", country="FJ", postal_code="0002"),
+        # a company's name and one a letter away: a word found exactly is not also read as a typo
+        one("TYPO-A", "PY1", "Reykjavik", (64.146, -21.94), company="Kestrel Vakt ehf", country="IS", postal_code="101"),
+        one("TYPO-B", "PY2", "Reykjavik", (64.146, -21.94), company="Kestral Vakt ehf", country="IS", postal_code="101"),
     ]
 
 
@@ -296,6 +299,13 @@ TEXT_CASES = [  # query -> the controlled sites a person means, which must come 
 def test_text_finds_what_a_person_means(controlled, q, meant):
     found = ids(search(controlled.client, q=q)["results"])
     assert set(found[:len(meant)]) == meant, found
+
+
+def test_words_found_exactly_are_not_read_as_typos_and_a_typo_finds_the_words_it_is_near(controlled):
+    assert set(ids(search(controlled.client, q="kestrel")["results"])) == {"TYPO-A"}
+    assert set(ids(search(controlled.client, q="kestral")["results"])) == {"TYPO-B"}
+    assert set(ids(search(controlled.client, q="kestrol")["results"])) == {"TYPO-A", "TYPO-B"}  # nothing exact
+    assert set(ids(search(controlled.client, q="kestrol vakt", near="Reykjavik")["results"])) == {"TYPO-A", "TYPO-B"}
 
 
 def test_two_words_must_both_match(controlled):

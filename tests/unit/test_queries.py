@@ -14,6 +14,7 @@ from locator.api.queries import (
     facet_aggs,
     facet_filters,
     text_query,
+    typos_may_help,
 )
 
 AARHUS = Origin(56.15674, 10.21076, "Århus, DK", "2624652")
@@ -63,20 +64,30 @@ def _typo_tolerant(word):
                                                                "fuzziness": "AUTO", "prefix_length": 1}}]}}
 
 
-def test_text_is_folded_and_every_word_must_match_some_field_exact_first_then_fuzzily():
-    assert text_query(["zurich", "retail"], {}) == {"bool": {"must": [_typo_tolerant("zurich"), _typo_tolerant("retail")]}}
+def test_text_is_folded_and_every_word_must_match_some_field_exactly_unless_typos_are_allowed():
+    assert text_query(["zurich", "retail"], {}) == {"bool": {"must": [_exact("zurich"), _exact("retail")]}}
+    assert text_query(["zurich", "retail"], {}, typos=True) == {"bool": {"must": [_typo_tolerant("zurich"),
+                                                                                  _typo_tolerant("retail")]}}
     body = build_search({**DEFAULTS, "q": "  ZÜRICH   Retail "}, None, {})
     assert body["query"]["function_score"]["query"]["bool"]["must"] == [text_query(["zurich", "retail"], {})]
+    typos = build_search({**DEFAULTS, "q": "  ZÜRICH   Retail "}, None, {}, typos=True)
+    assert typos["query"]["function_score"]["query"]["bool"]["must"] == [text_query(["zurich", "retail"], {}, typos=True)]
+
+
+def test_asking_again_with_typos_only_helps_words_of_three_letters_or_more_without_digits():
+    assert typos_may_help("secruity") and typos_may_help("80590 aarhus")
+    assert not typos_may_help("80590") and not typos_may_help("ab 12") and not typos_may_help(None)
+    assert text_query(["ab", "8000"], {}, typos=True) == {"bool": {"must": [_exact("ab"), _exact("8000")]}}
 
 
 def test_words_with_digits_are_never_fuzzy_and_punctuation_alone_is_no_word():
-    assert text_query(["8000"], {}) == {"bool": {"must": [_exact("8000")]}}
+    assert text_query(["8000"], {}, typos=True) == {"bool": {"must": [_exact("8000")]}}
     body = build_search({**DEFAULTS, "q": "!!! ?"}, None, {})
     assert body["query"]["function_score"]["query"]["bool"]["must"] == [{"match_all": {}}]
 
 
 def test_a_word_naming_a_place_also_matches_that_places_sites():
-    clause = text_query(["kobenhavn"], {"kobenhavn": ["2618425"]})["bool"]["must"][0]
+    clause = text_query(["kobenhavn"], {"kobenhavn": ["2618425"]}, typos=True)["bool"]["must"][0]
     assert clause == {"bool": {"should": [_typo_tolerant("kobenhavn"), {"terms": {"place_id": ["2618425"], "boost": 2.0}}]}}
 
 
