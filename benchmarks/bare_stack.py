@@ -25,8 +25,8 @@ app = Flask(__name__)
 @app.get("/api/v1/partners")
 @app.get("/api/v1/suggest")
 def answer():
-    body, if_nothing = bodies_for(request.args.to_dict(flat=False))
-    found = es.search(index=ALIAS, body=body).body
-    if if_nothing is not None and not found["hits"]["hits"]:  # nothing within the radius: the nearest
-        found["nearest"] = es.search(index=ALIAS, body=if_nothing).body["hits"]
+    for body in bodies_for(request.args.to_dict(flat=False)):  # until something is found
+        found = es.search(index=ALIAS, body=body).body
+        if found["hits"]["hits"] or "suggest" in found:
+            break
     return found

@@ -3,8 +3,10 @@
 What an engineer who knows Elasticsearch would send for each question, and no more: a geo filter,
 a distance sort, the same five facets as the API (each counted with every filter but its own, when
 there are filters), a multi_match over the same folded fields for words, a completion for
-suggestions. Used as they are by the raw side (straight to Elasticsearch) and by the bare stack
-(``bare_stack.py``), so both answer the same question the API does.
+suggestions. Words match exactly; only a search that finds nothing is asked again with typos
+allowed, and a search that still finds nothing within the radius asks for the nearest sites. Used
+as they are by the raw side (straight to Elasticsearch) and by the bare stack (``bare_stack.py``),
+so both answer the same question the API does.
 """
 from __future__ import annotations
 
@@ -47,11 +49,19 @@ def _facets(filters: dict[str, dict]) -> dict:
     return aggs
 
 
+def _words(q: str | None, typos: bool) -> list[dict]:
+    if not q:
+        return []
+    typo = {"fuzziness": "AUTO"} if typos else {}
+    return [{"multi_match": {"query": fold(q), "fields": TEXT_FIELDS, "operator": "and", **typo}}]
+
+
 def search_body(lat: float, lon: float, radius_km: float = 100.0, q: str | None = None,
-                tier: list[str] | None = None, cert: list[str] | None = None, size: int = 20) -> dict:
+                tier: list[str] | None = None, cert: list[str] | None = None, size: int = 20,
+                typos: bool = False) -> dict:
     """Sites within the radius of a point, nearest first, with facets; words must all match."""
     where = [{"geo_distance": {"distance": f"{radius_km}km", "location": {"lat": lat, "lon": lon}}}]
-    words = [{"multi_match": {"query": fold(q), "fields": TEXT_FIELDS, "operator": "and", "fuzziness": "AUTO"}}] if q else []
+    words = _words(q, typos)
     filters = _filters(tier or [], cert or [])
     body = {"query": {"bool": {"filter": where, "must": words}},
             "sort": [{"_geo_distance": {"location": {"lat": lat, "lon": lon}, "order": "asc", "unit": "km"}}],
@@ -61,10 +71,9 @@ def search_body(lat: float, lon: float, radius_km: float = 100.0, q: str | None 
     return body
 
 
-def nearest_body(lat: float, lon: float, q: str | None = None, size: int = 5) -> dict:
+def nearest_body(lat: float, lon: float, q: str | None = None, size: int = 5, typos: bool = False) -> dict:
     """Nothing within the radius: the nearest sites matching the words, anywhere (the API's fallback)."""
-    words = [{"multi_match": {"query": fold(q), "fields": TEXT_FIELDS, "operator": "and", "fuzziness": "AUTO"}}] if q else []
-    return {"query": {"bool": {"must": words}}, "size": size, "_source": SOURCE,
+    return {"query": {"bool": {"must": _words(q, typos)}}, "size": size, "_source": SOURCE,
             "sort": [{"_geo_distance": {"location": {"lat": lat, "lon": lon}, "order": "asc", "unit": "km"}}]}
 
 
@@ -73,12 +82,13 @@ def suggest_body(prefix: str, size: int = 5) -> dict:
         "field": "company_suggest", "size": size, "skip_duplicates": True}}}}
 
 
-def bodies_for(path_params: dict[str, list[str]]) -> tuple[dict, dict | None]:
-    """The body for the query parameters of a mix request (already valid: no checks), and for a
-    search the body to send when it finds nothing: the same question the API answers."""
+def bodies_for(path_params: dict[str, list[str]]) -> list[dict]:
+    """The bodies to try in turn for the query parameters of a mix request (already valid: no
+    checks), until one finds something: the same question the API answers."""
     if "lat" not in path_params:
-        return suggest_body(path_params["q"][0]), None
+        return [suggest_body(path_params["q"][0])]
     lat, lon, q = float(path_params["lat"][0]), float(path_params["lon"][0]), (path_params.get("q") or [None])[0]
-    search = search_body(lat, lon, float(path_params.get("radius_km", ["100"])[0]), q, path_params.get("tier"),
-                         path_params.get("cert"))
-    return search, nearest_body(lat, lon, q)
+    radius, tier, cert = float(path_params.get("radius_km", ["100"])[0]), path_params.get("tier"), path_params.get("cert")
+    typos = [False, True] if q and len(q) >= 3 else [False]
+    return ([search_body(lat, lon, radius, q, tier, cert, typos=typo) for typo in typos]
+            + [nearest_body(lat, lon, q, typos=typo) for typo in typos])

@@ -57,6 +57,7 @@ class Gazetteer:
         self.path = Path(path)
         self._local = threading.local()
         self._uri = read_only_uri(self.path)
+        self._countries: dict[str, Country] | None = None
         self._db().execute("SELECT 1 FROM places LIMIT 1")  # fail now, not on the first request
 
     @classmethod
@@ -266,8 +267,9 @@ class Gazetteer:
         return [country for country in map(self.country, codes) if country is not None]
 
     def country(self, code: str) -> Country | None:
-        row = self._db().execute("SELECT * FROM countries WHERE code = ?", (code.upper(),)).fetchone()
-        return _country(row) if row else None
+        if self._countries is None:  # ~250 small rows, asked for on every suggestion and geocoding
+            self._countries = {row[0]: _country(row) for row in self._db().execute("SELECT * FROM countries")}
+        return self._countries.get(code.upper())
 
 
 
