@@ -78,7 +78,6 @@
     container.setAttribute("data-partner-locator-ready", "");
     var fixed = parseInt(container.getAttribute("data-height"), 10);
     var iframe = document.createElement("iframe");
-    iframe.src = pageUrl.href + "?" + presets(container).toString();
     if (container.getAttribute("data-title")) {
       iframe.title = container.getAttribute("data-title");
       iframe.setAttribute("data-fixed-title", "");
@@ -91,6 +90,7 @@
     setHeight(iframe, fixed > 0 ? fixed : DEFAULT_HEIGHT);
     if (fixed > 0) iframe.setAttribute("data-fixed-height", "");
     iframe.className = "partner-locator-frame";
+    iframe.src = pageUrl.href + "?" + presets(container).toString(); // after sandbox and allow: they apply to it
     while (container.firstChild) container.removeChild(container.firstChild); // a fallback link, if any
     container.appendChild(iframe);
     frames.push(iframe);

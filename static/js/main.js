@@ -37,6 +37,7 @@ function init() {
   setUpMap();
   watchHeight();
   start();
+  document.documentElement.classList.add("scripted"); // see .needs-script in styles.css
 }
 
 /** In an iframe of another site (embed.js adds embed=1): compact, links out open a new tab. */

@@ -323,6 +323,9 @@ def test_the_server_and_the_browser_render_the_same_cards(browser, page, live_se
     server_page = without_js.new_page()
     server_page.goto(url)
     from_server = cards(server_page)
+    for needs_script in (server_page.locator("#near-me"), server_page.locator("#results .details-button").first):
+        expect(needs_script).to_be_attached()  # there, keeping its place, but not offered: without the
+        expect(needs_script).to_be_hidden()    # script a click would do nothing
     without_js.close()
     assert [card[1]["data-site-id"] for card in from_server] == [site["site_id"] for site in expected["results"]]
 
@@ -331,6 +334,7 @@ def test_the_server_and_the_browser_render_the_same_cards(browser, page, live_se
     wait_idle(page)
     assert searches == [], "the page starts from the server's answer, it does not search again"
     assert cards(page) == from_server  # drawn by the script from the server's answer
+    expect(page.get_by_role("button", name="Near me")).to_be_visible()
 
     page.get_by_role("checkbox", name=re.compile(r"^Premier")).check()
     wait_idle(page)
