@@ -97,6 +97,7 @@ stop: install
 
 # The benchmark scripts' tools (wrk); the scripts themselves are run by hand (docs/benchmarks.md).
 bench-tools: install
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	.ci/ensure-bench-tools
 
 # The message catalogs (README "Languages"): extract every visible string (babel.cfg) into the

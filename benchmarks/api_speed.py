@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -40,6 +41,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from baseline import baseline_checkout  # noqa: E402
 from api_bench import (PREFIX, PREFIX_ENV, HttpClient, bench_settings, cpu_seconds, ensure_index,  # noqa: E402
                        free_port, percentile, stop_server, wrk_run)
 from hand_bodies import bodies_for  # noqa: E402
@@ -151,27 +153,27 @@ def _words(source: dict) -> set[str]:
     return {word.lower() for text in texts for word in text.split() if len(word) > 3 and word.isalpha()}
 
 
-def baseline_tree(commit: str, workdir: Path) -> Path:
-    tree = workdir / f"baseline-{commit}"
-    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(tree), commit], check=True,
-                   capture_output=True)
-    return tree
-
-
-def start_sides(args, workdir: Path, settings) -> list:
+def start_sides(baseline, workdir: Path, settings, stack: ExitStack) -> list:
+    """api, baseline (when ``baseline`` is a (tree, python) pair), bare and raw; each server is
+    stopped when ``stack`` closes, also when a later one fails to start."""
     reader = connection_for(settings, "reader")
     serve = [str(ROOT / ".venv" / "bin" / "python"), "-m", "locator.cli", "serve", "--port", "{port}",
              "--workers", str(GUNICORN["workers"]), "--threads", str(GUNICORN["threads"])]
     env = {PREFIX_ENV: PREFIX, "PARTNER_LOCATOR_API_RATE_LIMIT": ""}
-    sides = [Side("api", serve, ROOT, env, workdir / "api.log", "/readyz")]
-    if args.baseline:
-        tree = baseline_tree(args.baseline, workdir)
-        sides.append(Side("baseline", serve, tree, {**env, "PYTHONPATH": str(tree)}, workdir / "baseline.log", "/readyz"))
+    def started(side: Side) -> Side:
+        stack.callback(side.stop)
+        return side
+
+    sides = [started(Side("api", serve, ROOT, env, workdir / "api.log", "/readyz"))]
+    if baseline:
+        tree, python = baseline
+        sides.append(started(Side("baseline", [str(python), *serve[1:]], tree, {**env, "PYTHONPATH": str(tree)},
+                                  workdir / "baseline.log", "/readyz")))
     bare = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-k", "gthread", "-w", str(GUNICORN["workers"]), "--threads",
             str(GUNICORN["threads"]), "-b", "127.0.0.1:{port}", "--log-level", "warning", "bare_stack:app"]
     bare_env = {"BARE_ES_URL": reader.hosts[0], "BARE_ES_USERNAME": reader.username or "",
                 "BARE_ES_PASSWORD": reader.password or "", "BARE_ES_ALIAS": sites_alias(PREFIX)}
-    sides.append(Side("bare", bare, ROOT / "benchmarks", bare_env, workdir / "bare.log", "/api/v1/suggest?q=ab"))
+    sides.append(started(Side("bare", bare, ROOT / "benchmarks", bare_env, workdir / "bare.log", "/api/v1/suggest?q=ab")))
     sides.append(Raw(reader.hosts[0], reader.username, reader.password, sites_alias(PREFIX)))
     return sides
 
@@ -249,19 +251,13 @@ def main(argv: list[str] | None = None) -> int:
     admin = connect(settings, "admin")
     ensure_index(args, settings, admin, workdir)
     mix = build_mix(admin, sites_alias(PREFIX), args.requests + args.warmup, args.seed)
-    sides = start_sides(args, workdir, settings)
-    try:
+    with ExitStack() as stack:
+        baseline = stack.enter_context(baseline_checkout(args.baseline, workdir)) if args.baseline else None
+        sides = start_sides(baseline, workdir, settings, stack)
         wait_until_quiet()
         latency, cpu, statuses = interleaved(sides, mix, args.warmup)
         print("\n".join(report(latency, cpu, statuses, args.requests)))
         print("\n".join(throughput(sides, mix, args.wrk_seconds, workdir)))
-    finally:
-        for side in sides:
-            if isinstance(side, Side):
-                side.stop()
-        if args.baseline:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(workdir / f"baseline-{args.baseline}")],
-                           capture_output=True)
     return 0
 
 

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import orjson
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from baseline import baseline_checkout  # noqa: E402
 from indexer_bench import concrete_indices, delete_by_name, every_hit  # noqa: E402
 from machine import TreeMemory, wait_until_quiet  # noqa: E402
 
@@ -126,18 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     writer, admin = connect(settings, "indexer"), connect(settings, "admin")
     workdir = Path(tempfile.mkdtemp(prefix="indexer-speed-"))
     sides = {"indexer": ([str(ROOT / ".venv" / "bin" / "partner-locator")], ROOT, {})}
-    if args.baseline:
-        tree = workdir / "baseline"
-        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-f", str(tree), args.baseline],
-                       check=True, capture_output=True)
-        sides["baseline"] = ([str(ROOT / ".venv" / "bin" / "python"), "-m", "locator.cli"], tree, {"PYTHONPATH": str(tree)})
-    try:
+    with ExitStack() as stack:
+        if args.baseline:
+            tree, python = stack.enter_context(baseline_checkout(args.baseline, workdir))
+            sides["baseline"] = ([str(python), "-m", "locator.cli"], tree, {"PYTHONPATH": str(tree)})
         for sites in args.sites:
             measure(sites, args, sides, writer, admin, workdir, settings)
-    finally:
-        if args.baseline:
-            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(workdir / "baseline")],
-                           capture_output=True)
     return 0
 
 

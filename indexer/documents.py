@@ -7,6 +7,7 @@ never by "all but", plus what the indexer computes.
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from locator.core.contract import CERT_TYPES, EXPORT_FIELDS, TEXT_SEARCHED, by_top, is_group
 from locator.core.text import fold, fold_digraphs
@@ -46,8 +47,22 @@ def search_key(text: str) -> str:
 
     "København" is indexed as "kobenhavn koebenhavn", so "kobenhavn" and "Koebenhavn" both match.
     """
+    return _short_search_key(text) if len(text) <= _SHORT else _search_key(text)
+
+
+# Cities, industries, street and company names recur across an export's sites: their keys are
+# remembered (a few MB at most); long text such as descriptions is folded each time.
+_SHORT = 64
+
+
+def _search_key(text: str) -> str:
+    if text.isascii():  # most text: the two folds are the same lower-cased words, made once
+        return fold(text)
     plain, digraphs = fold(text), fold_digraphs(text)
     return plain if plain == digraphs else f"{plain} {digraphs}"
+
+
+_short_search_key = lru_cache(maxsize=16_384)(_search_key)
 
 
 def _folded(document: dict) -> dict:

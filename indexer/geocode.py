@@ -16,7 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter

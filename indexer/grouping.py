@@ -28,6 +28,7 @@ from indexer.tiers import Evaluation, GroupKey, GroupState, evaluate
 _CACHE_KIB = 16 * 1024  # the parent's: it sorts every row after pass 1
 _APPEND_CACHE_KIB = 1024  # a worker's: it only appends
 _SITE, _REJECTED = 0, 1  # kinds of rows
+_BATCH_ROWS = 1000
 
 
 @dataclass
@@ -54,14 +55,22 @@ class GroupSpill:
         self._db.execute("CREATE TABLE IF NOT EXISTS contribution (partner TEXT NOT NULL, country TEXT NOT NULL,"
                          " line INTEGER NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)")
         self._db.execute("BEGIN")
+        self._pending: list[tuple] = []  # rows not yet inserted: one executemany per chunk, not one call a row
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._db.executemany("INSERT INTO contribution VALUES (?, ?, ?, ?, ?)", self._pending)
+            self._pending.clear()
 
     def commit(self) -> None:
         """Make the rows so far durable for the parent (a worker is stopped without notice)."""
+        self._flush()
         self._db.execute("COMMIT")
         self._db.execute("BEGIN")
 
     def absorb(self, path: Path, dropped_lines: set[int]) -> None:
         """Take a worker's rows, but for the valid records of ``dropped_lines`` (duplicates)."""
+        self._flush()
         self._db.execute("COMMIT")  # ATTACH is refused inside a transaction
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS dropped (line INTEGER PRIMARY KEY)")
         self._db.executemany("INSERT OR IGNORE INTO dropped VALUES (?)", ((line,) for line in dropped_lines))
@@ -74,8 +83,9 @@ class GroupSpill:
             self._db.execute("BEGIN")
 
     def _insert(self, partner_id: str, country: str, line: int, kind: int, payload: tuple) -> None:
-        self._db.execute("INSERT INTO contribution VALUES (?, ?, ?, ?, ?)",
-                         (partner_id, country, line, kind, pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))
+        self._pending.append((partner_id, country, line, kind, pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))
+        if len(self._pending) >= _BATCH_ROWS:  # bounded, whatever calls commit() or not
+            self._flush()
 
     def add(self, partner_id: str, country: str, facts: dict, line: int = 0, site_id: str = "",
             site_name: str | None = None, company: str | None = None) -> None:
@@ -88,6 +98,7 @@ class GroupSpill:
 
     def groups(self, as_of: date, config: ProgramConfig) -> Iterator[Group]:
         """Every group, evaluated when it has valid records, one group in memory at a time."""
+        self._flush()
         rows = self._db.execute("SELECT partner, country, kind, payload FROM contribution"
                                 " ORDER BY partner, country, line, kind")
         for key, members in groupby(rows, key=itemgetter(0, 1)):
