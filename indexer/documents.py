@@ -42,19 +42,6 @@ def public_document(record: dict, location: tuple[float, float], place_id: str |
     return document
 
 
-def search_key(text: str) -> str:
-    """Folded text for the ``folded.*`` fields: both spellings when a letter has a digraph form.
-
-    "København" is indexed as "kobenhavn koebenhavn", so "kobenhavn" and "Koebenhavn" both match.
-    """
-    return _short_search_key(text) if len(text) <= _SHORT else _search_key(text)
-
-
-# Cities, industries, street and company names recur across an export's sites: their keys are
-# remembered (4,096 of them: ~1 MB a process); long text such as descriptions is folded each time.
-_SHORT = 64
-
-
 def _search_key(text: str) -> str:
     if text.isascii():  # most text: the two folds are the same lower-cased words, made once
         return fold(text)
@@ -62,7 +49,18 @@ def _search_key(text: str) -> str:
     return plain if plain == digraphs else f"{plain} {digraphs}"
 
 
+# Cities, industries, street and company names recur across an export's sites: their keys are
+# remembered (4,096 of them: ~1 MB a process); long text such as descriptions is folded each time.
+_SHORT = 64
 _short_search_key = lru_cache(maxsize=4096)(_search_key)
+
+
+def search_key(text: str) -> str:
+    """Folded text for the ``folded.*`` fields: both spellings when a letter has a digraph form.
+
+    "København" is indexed as "kobenhavn koebenhavn", so "kobenhavn" and "Koebenhavn" both match.
+    """
+    return _short_search_key(text) if len(text) <= _SHORT else _search_key(text)
 
 
 def _folded(document: dict) -> dict:
