@@ -109,12 +109,6 @@ class GroupSpill:
                 group.evaluation = evaluate(group.state, key[1], config)
             yield group
 
-    def evaluate(self, as_of: date, config: ProgramConfig) -> Iterator[tuple[GroupKey, Evaluation]]:
-        """Every group that has valid records, and its evaluation."""
-        for group in self.groups(as_of, config):
-            if group.evaluation is not None:
-                yield group.key, group.evaluation
-
     def close(self) -> None:
         self._db.close()
 

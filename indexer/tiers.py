@@ -162,14 +162,15 @@ class Evaluation:
         return TIERS[rank + 1] if rank + 1 < len(TIERS) else None
 
 
-def requirements(group: GroupState, country: str, program: ProgramConfig, tier: str) -> tuple[Requirement, ...]:
-    """Every requirement of ``tier`` (RULES.md section 2's table), in its order, met or not.
+def requirements(group: GroupState, country: str, program: ProgramConfig, tier: str,
+                 counts: dict[str, int]) -> tuple[Requirement, ...]:
+    """Every requirement of ``tier`` (RULES.md section 2's table), in its order, met or not;
+    ``counts`` is ``group.cert_counts``, worked out once for every tier.
 
     This is the one place the rules live: ``evaluate`` derives the tier from it. Their words come
     from ``locator.core.requirement_words`` (the preview page says them in the visitor's language)."""
     above_entry = tier != "authorized"
     year = group.as_of.year if group.as_of else "the current year"
-    counts = group.cert_counts
     checks = [("terms", group.terms, False), ("revenue", group.revenue >= program.threshold(country, tier), False)]
     if above_entry:
         checks += [("onboarding", group.onboarding, False), ("sales_training", group.sales_training, False)]
@@ -192,9 +193,10 @@ def _requirement(key: str, tier: str, year: int | str, holds: bool, anyone_certi
 
 def evaluate(group: GroupState, country: str, program: ProgramConfig) -> Evaluation:
     """The group's tier: the highest whose requirements all hold, else "none"."""
-    found = {tier: requirements(group, country, program, tier) for tier in RANKED_TIERS}
+    counts = group.cert_counts
+    found = {tier: requirements(group, country, program, tier, counts) for tier in RANKED_TIERS}
     met = [tier for tier in RANKED_TIERS if all(item.met for item in found[tier])]
-    return Evaluation(tier=met[-1] if met else "none", cert_counts=group.cert_counts, requirements=found)
+    return Evaluation(tier=met[-1] if met else "none", cert_counts=counts, requirements=found)
 
 
 def is_listed(tier: str) -> bool:

@@ -177,7 +177,7 @@ def test_a_partner_in_three_countries_gets_three_tiers():
     for record in [site(country="DK"), site(country="US", revenue="75000", plan=None), site(country="DK", revenue="1"),
                    site(country="JP", revenue="8000", certs=()), site(partner="P2", country="JP")]:
         groups.add(record["partner_id"], record["address"]["country"], program_facts(record["program"], PERSON_KEYS))
-    tiers = {key: evaluation.tier for key, evaluation in groups.evaluate(AS_OF, PROGRAM)}
+    tiers = {group.key: group.evaluation.tier for group in groups.groups(AS_OF, PROGRAM)}
     groups.close()
     assert tiers == {("P1", "DK"): "premier", ("P1", "US"): "advanced", ("P1", "JP"): "authorized",
                      ("P2", "JP"): "premier"}
