@@ -33,7 +33,6 @@ from indexer.tiers import PersonKeys, program_facts
 from locator.core.validation import WHOLE
 
 CHUNK_LINES = 500
-GROUP_FILE_PREFIX = "groups-"  # each validating process's group rows (indexer.grouping)
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class _ChunkChecker:
     def __init__(self, make_locator, spill_dir: Path, person_keys: PersonKeys):
         self.locator, self.person_keys = make_locator(), person_keys
         self.spill_path = spill_dir / f"spill-{os.getpid()}.jsonl"
-        self.groups = GroupSpill(spill_dir / f"{GROUP_FILE_PREFIX}{os.getpid()}.sqlite")
+        self.groups = GroupSpill.for_worker(spill_dir)
 
     def check(self, chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
         outcomes = []
@@ -130,7 +129,7 @@ class FirstPass:
                     self._take(outcome, seen)
                 progress.advance(len(outcomes))
         progress.close()
-        for path in sorted(Path(self._spill_dir.name).glob(f"{GROUP_FILE_PREFIX}*.sqlite")):
+        for path in GroupSpill.worker_files(Path(self._spill_dir.name)):
             self.groups.absorb(path, self.dropped_lines)  # the workers' group rows, duplicates left out
 
     def _outcomes(self, lines) -> Iterator[list[Accepted | Rejected]]:

@@ -12,6 +12,7 @@ distinct people and tell whose certification expires soon.
 """
 from __future__ import annotations
 
+import os
 import pickle
 import sqlite3
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ _CACHE_KIB = 16 * 1024  # the parent's: it sorts every row after pass 1
 _APPEND_CACHE_KIB = 1024  # a worker's: it only appends
 _SITE, _REJECTED = 0, 1  # kinds of rows
 _BATCH_ROWS = 1000
+_WORKER_FILE_PREFIX = "groups-"
 
 
 @dataclass
@@ -47,13 +49,27 @@ class GroupSpill:
     """The rows of one process: ``path`` for a worker's file (absorbed by the parent after pass 1),
     none for a private temporary database deleted on close."""
 
+    @classmethod
+    def for_worker(cls, spill_dir: Path) -> GroupSpill:
+        """The rows of the worker process calling this, in a file of ``spill_dir`` for the parent."""
+        return cls(spill_dir / f"{_WORKER_FILE_PREFIX}{os.getpid()}.sqlite")
+
+    @staticmethod
+    def worker_files(spill_dir: Path) -> list[Path]:
+        """The files of the workers that got as far as making their table, in a stable order."""
+        return sorted(spill_dir.glob(f"{_WORKER_FILE_PREFIX}*.sqlite"))
+
     def __init__(self, path: Path | None = None) -> None:
-        self._db = sqlite3.connect(str(path) if path else "", isolation_level=None)
-        cache_kib = _APPEND_CACHE_KIB if path else _CACHE_KIB
-        for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{cache_kib}"):
-            self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute("CREATE TABLE IF NOT EXISTS contribution (partner TEXT NOT NULL, country TEXT NOT NULL,"
-                         " line INTEGER NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)")
+        if path is None:
+            self._db = _open("", _CACHE_KIB)
+            _create_table(self._db)
+        else:
+            # A pool may stop a worker still starting (it had no chunk to do): the parent must never
+            # find a file without the table, so the file gets its name only once the table is there.
+            partial = path.with_name(path.name + ".partial")
+            _create_table(_open(str(partial), _APPEND_CACHE_KIB)).close()
+            partial.rename(path)
+            self._db = _open(str(path), _APPEND_CACHE_KIB)
         self._db.execute("BEGIN")
         self._pending: list[tuple] = []  # rows not yet inserted: one executemany per chunk, not one call a row
 
@@ -111,6 +127,20 @@ class GroupSpill:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _open(path: str, cache_kib: int) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    # Scratch data, rebuilt by the next run: no journal, no fsync.
+    for pragma in ("journal_mode=OFF", "synchronous=OFF", "temp_store=FILE", f"cache_size=-{cache_kib}"):
+        db.execute(f"PRAGMA {pragma}")
+    return db
+
+
+def _create_table(db: sqlite3.Connection) -> sqlite3.Connection:
+    db.execute("CREATE TABLE IF NOT EXISTS contribution (partner TEXT NOT NULL, country TEXT NOT NULL,"
+               " line INTEGER NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)")
+    return db
 
 
 def _fold(group: Group, kind: int, payload: tuple, as_of: date) -> None:

@@ -6,10 +6,12 @@ import json
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer.eligibility import DocumentSpill, eligibility_document, with_refusals
+from indexer import grouping
 from indexer.grouping import Group, GroupSpill
 from indexer.records import Owner, parse_line
 from indexer.tiers import evaluate, program_facts
@@ -197,3 +199,27 @@ def test_groups_collect_their_sites_and_rejected_lines_in_file_order():
     assert groups[("P1", "DK")].sites == [("S2", "Second"), ("S3", None)]
     assert [entry["line"] for entry in groups[("P1", "DK")].rejected] == [1]
     assert groups[("P2", "unknown")].evaluation is None and groups[("P1", "DK")].evaluation.tier == "premier"
+
+
+def test_a_worker_stopped_while_starting_leaves_no_file_the_parent_reads(tmp_path, monkeypatch):
+    # A pool with more workers than chunks stops a worker still starting; the parent then absorbs
+    # every worker file it finds, so a file must never be found before its table exists.
+    def stopped(db):
+        raise SystemExit("worker terminated")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(grouping, "_create_table", stopped)
+        with pytest.raises(SystemExit):
+            GroupSpill.for_worker(tmp_path)
+    assert GroupSpill.worker_files(tmp_path) == []
+
+    worker = GroupSpill.for_worker(tmp_path)
+    record = site()
+    worker.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 1, "S1", None, "Acme")
+    worker.commit()
+    parent = GroupSpill()
+    for path in GroupSpill.worker_files(tmp_path):
+        parent.absorb(path, set())
+    assert [group.sites for group in parent.groups(AS_OF, PROGRAM)] == [[("S1", None)]]
+    worker.close()
+    parent.close()
