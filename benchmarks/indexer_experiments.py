@@ -35,12 +35,12 @@ _RUN_CLI = "import sys\nfrom locator.cli import main\nsys.argv[0] = 'partner-loc
 _FREEZE_AFTER_TIERS = """
 import gc
 import indexer.pipeline as pipeline
-_listed_groups = pipeline._listed_groups
+_evaluate_groups = pipeline._evaluate_groups
 def _frozen(*args, **kwargs):
-    listed = _listed_groups(*args, **kwargs)
+    evaluated = _evaluate_groups(*args, **kwargs)
     gc.freeze()  # the listed groups live to the end: keep them out of every later collection
-    return listed
-pipeline._listed_groups = _frozen
+    return evaluated
+pipeline._evaluate_groups = _frozen
 """
 VARIANTS = {
     "baseline": ({}, ""),

@@ -120,7 +120,7 @@ def instrument(phases: Phases) -> None:
     phases.wrap(IndexerLock, "acquire", "lock acquire")
     phases.wrap(IndexerLock, "release", "lock release")
     phases.wrap(_first_pass_class(), "run", "pass 1: validate, locate, group, spill")
-    phases.wrap(pipeline, "_listed_groups", "tier evaluation + eligibility documents spilled")
+    phases.wrap(pipeline, "_evaluate_groups", "tier evaluation + eligibility documents spilled")
     phases.wrap(lifecycle, "create_index", "create index")
     phases.wrap(lifecycle, "bulk_load", "pass 2: listed documents, then eligibility documents + parallel_bulk")
     phases.wrap(lifecycle, "make_live_ready", "restore settings + refresh + count")

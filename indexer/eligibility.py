@@ -11,7 +11,8 @@ at a time) and loaded after the sites, once Elasticsearch's refusals of sites ar
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import IO, Iterator
+from pathlib import Path
+from typing import Iterable, Iterator
 
 import orjson
 
@@ -77,23 +78,30 @@ def with_refusals(document: dict, refused: dict[str, dict]) -> dict:
 
 
 class DocumentSpill:
-    """Eligibility documents on disk between the evaluation of groups and their loading.
+    """Eligibility documents on disk between the evaluation of groups and their loading: one file
+    per process that evaluates groups, written here and read back by ``spilled_documents``.
 
-    One line per document: its id, a tab, its JSON. Read back as (id, JSON bytes) that the bulk
-    sends as they are: no document becomes Python objects again, unless Elasticsearch refused
-    some sites (then each is parsed and patched, ``with_refusals``)."""
+    One line per document: its id, a tab, its JSON."""
 
-    def __init__(self, handle: IO[bytes]):
-        self._handle, self.count = handle, 0
+    def __init__(self, path: Path):
+        self.path, self.count = path, 0
+        self._handle = path.open("wb")
 
     def write(self, document: dict) -> None:
         key = document_id(document["partner_id"], document["country"]).encode()
         self._handle.write(key + b"\t" + orjson.dumps(document) + b"\n")
         self.count += 1
 
-    def read(self, refused: dict[str, dict]) -> Iterator[tuple[str, bytes | dict]]:
-        self._handle.flush()
-        self._handle.seek(0)
-        for line in self._handle:
-            key, _, source = line.rstrip(b"\n").partition(b"\t")
-            yield key.decode(), with_refusals(orjson.loads(source), refused) if refused else source
+    def close(self) -> None:
+        self._handle.close()
+
+
+def spilled_documents(paths: Iterable[Path], refused: dict[str, dict]) -> Iterator[tuple[str, bytes | dict]]:
+    """(id, JSON bytes) of every spilled document, which the bulk sends as they are: no document
+    becomes Python objects again, unless Elasticsearch refused some sites (then each is parsed and
+    patched, ``with_refusals``)."""
+    for path in paths:
+        with path.open("rb") as handle:
+            for line in handle:
+                key, _, source = line.rstrip(b"\n").partition(b"\t")
+                yield key.decode(), with_refusals(orjson.loads(source), refused) if refused else source

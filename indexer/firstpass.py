@@ -13,6 +13,7 @@ run, handed to every worker), never the ids.
 """
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import os
 import tempfile
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import orjson
 
@@ -63,6 +64,9 @@ class _ChunkChecker:
         self.spill_path = spill_dir / f"spill-{os.getpid()}.jsonl"
         self.groups = GroupSpill.for_worker(spill_dir)
 
+    def close(self) -> None:
+        self.groups.close()
+
     def check(self, chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
         outcomes = []
         with self.spill_path.open("ab") as spill:
@@ -104,6 +108,18 @@ def _check_in_worker(chunk: list[tuple[int, str | None]]) -> list[Accepted | Rej
     return _worker.check(chunk)
 
 
+def _release_worker() -> None:
+    global _worker
+    if _worker is not None:
+        _worker.close()
+        _worker = None
+
+
+def _after_pass_one(function: Callable, task):
+    _release_worker()  # what pass 1 held (the town memo, the group file) is free for the task
+    return function(task)
+
+
 def _chunks(lines: Iterable[tuple[int, str | None]]) -> Iterator[list[tuple[int, str | None]]]:
     iterator = iter(lines)
     while chunk := list(islice(iterator, CHUNK_LINES)):
@@ -117,9 +133,11 @@ class FirstPass:
         self.make_locator, self.as_of, self.summary, self.report = make_locator, as_of, summary, report
         self.workers = workers
         self.person_keys = PersonKeys()  # one key for the run, the same in every worker
-        self.groups = GroupSpill()
         self.dropped_lines: set[int] = set()
         self._spill_dir = tempfile.TemporaryDirectory(prefix="partner-locator-spill-")
+        self.spill_dir = Path(self._spill_dir.name)
+        self.groups = GroupSpill.for_rejected(self.spill_dir)  # the rejected lines' rows; the workers have their own
+        self._pool = None  # kept after pass 1 for in_workers()
 
     def run(self, lines: Iterable[tuple[int, str | None]]) -> None:
         progress = Progress("validating")
@@ -129,18 +147,32 @@ class FirstPass:
                     self._take(outcome, seen)
                 progress.advance(len(outcomes))
         progress.close()
-        for path in GroupSpill.worker_files(Path(self._spill_dir.name)):
-            self.groups.absorb(path, self.dropped_lines)  # the workers' group rows, duplicates left out
+        self.groups.commit()  # every process's group rows are now on disk, for in_workers()
 
     def _outcomes(self, lines) -> Iterator[list[Accepted | Rejected]]:
-        spill_dir = Path(self._spill_dir.name)
+        setup = (self.make_locator, self.spill_dir, self.person_keys)
         if self.workers <= 1:
-            checker = _ChunkChecker(self.make_locator, spill_dir, self.person_keys)
-            yield from map(checker.check, _chunks(lines))
+            _init_worker(*setup)
+            yield from map(_check_in_worker, _chunks(lines))
             return
         context = multiprocessing.get_context("forkserver")  # no fork of the parent's threads and sockets
-        with context.Pool(self.workers, _init_worker, (self.make_locator, spill_dir, self.person_keys)) as pool:
-            yield from pool.imap(_check_in_worker, _chunks(lines), chunksize=1)
+        self._pool = context.Pool(self.workers, _init_worker, setup)
+        yield from self._pool.imap(_check_in_worker, _chunks(lines), chunksize=1)
+
+    def in_workers(self, function: Callable, tasks: list) -> list:
+        """``function`` of each task, run after pass 1 in its worker processes (in this one with one
+        worker), each process having let go of what pass 1 held."""
+        run = functools.partial(_after_pass_one, function)
+        if self._pool is None:
+            return [run(task) for task in tasks]
+        return self._pool.map(run, tasks, chunksize=1)
+
+    def stop_workers(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        _release_worker()  # in this process, with one worker
 
     def _take(self, outcome: Accepted | Rejected, seen: DuplicateSiteIds) -> None:
         self.summary.read += 1
@@ -167,7 +199,7 @@ class FirstPass:
 
     def spilled(self) -> Iterator[tuple[int, dict]]:
         """(line, public document) of every accepted record, duplicates left out."""
-        for path in sorted(Path(self._spill_dir.name).glob("spill-*.jsonl")):
+        for path in sorted(self.spill_dir.glob("spill-*.jsonl")):
             with path.open("rb") as spill:
                 for raw in spill:
                     number, document = orjson.loads(raw)
@@ -175,5 +207,6 @@ class FirstPass:
                         yield number, document
 
     def close(self) -> None:
+        self.stop_workers()
         self.groups.close()
         self._spill_dir.cleanup()

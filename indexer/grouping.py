@@ -2,19 +2,21 @@
 
 A million sites make a few hundred thousand groups; holding a GroupState for each costs more than
 the indexer's memory budget. Instead every valid record's program fields (and its site id, name
-and company) go into an SQLite table written by the worker process that validated it, every
-rejected line attributed to a partner into the parent's private temporary table; after pass 1 the
-parent absorbs the workers' rows (but for duplicates) and reads them back sorted by group and line: each group
-is folded with ``tiers.GroupState`` and evaluated with ``tiers.evaluate`` (the rules stay in one
-place), handed on with its sites and rejected lines, then dropped. What is stored is each record's
-``tiers.program_facts``, where person ids are already keyed hashes, which are enough to count
-distinct people and tell whose certification expires soon.
+and company) go into an SQLite file written by the worker process that validated it, every
+rejected line attributed to a partner into the parent's file. After pass 1 the groups are
+evaluated in shards by partner (``indexer.evaluation``), one shard per process: each absorbs its
+partners' rows from every file (but for duplicates) and reads them back sorted by group and line;
+each group is folded with ``tiers.GroupState`` and evaluated with ``tiers.evaluate`` (the rules
+stay in one place), handed on with its sites and rejected lines, then dropped. What is stored is
+each record's ``tiers.program_facts``, where person ids are already keyed hashes, which are enough
+to count distinct people and tell whose certification expires soon.
 """
 from __future__ import annotations
 
 import os
 import pickle
 import sqlite3
+import zlib
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import groupby
@@ -31,6 +33,7 @@ _APPEND_CACHE_KIB = 1024  # a worker's: it only appends
 _SITE, _REJECTED = 0, 1  # kinds of rows
 _BATCH_ROWS = 1000
 _WORKER_FILE_PREFIX = "groups-"
+_BUCKET_MASK = 0xFFFF
 
 
 @dataclass
@@ -46,17 +49,22 @@ class Group:
 
 
 class GroupSpill:
-    """The rows of one process: ``path`` for a worker's file (absorbed by the parent after pass 1),
-    none for a private temporary database deleted on close."""
+    """The rows of one process: ``path`` for a file other processes absorb after pass 1, none for a
+    private temporary database (deleted on close) that absorbs them."""
 
     @classmethod
     def for_worker(cls, spill_dir: Path) -> GroupSpill:
         """The rows of the worker process calling this, in a file of ``spill_dir`` for the parent."""
         return cls(spill_dir / f"{_WORKER_FILE_PREFIX}{os.getpid()}.sqlite")
 
+    @classmethod
+    def for_rejected(cls, spill_dir: Path) -> GroupSpill:
+        """The parent's rows (rejected lines, which it reports in file order), beside the workers'."""
+        return cls(spill_dir / f"{_WORKER_FILE_PREFIX}rejected.sqlite")
+
     @staticmethod
-    def worker_files(spill_dir: Path) -> list[Path]:
-        """The files of the workers that got as far as making their table, in a stable order."""
+    def files(spill_dir: Path) -> list[Path]:
+        """The files of the processes that got as far as making their table, in a stable order."""
         return sorted(spill_dir.glob(f"{_WORKER_FILE_PREFIX}*.sqlite"))
 
     def __init__(self, path: Path | None = None) -> None:
@@ -75,7 +83,7 @@ class GroupSpill:
 
     def _flush(self) -> None:
         if self._pending:
-            self._db.executemany("INSERT INTO contribution VALUES (?, ?, ?, ?, ?)", self._pending)
+            self._db.executemany("INSERT INTO contribution VALUES (?, ?, ?, ?, ?, ?)", self._pending)
             self._pending.clear()
 
     def commit(self) -> None:
@@ -84,22 +92,26 @@ class GroupSpill:
         self._db.execute("COMMIT")
         self._db.execute("BEGIN")
 
-    def absorb(self, path: Path, dropped_lines: set[int]) -> None:
-        """Take a worker's rows, but for the valid records of ``dropped_lines`` (duplicates)."""
+    def absorb(self, path: Path, dropped_lines: set[int], shard: int = 0, shards: int = 1) -> None:
+        """Take another process's rows of partners in ``shard`` (of ``shards``), but for the valid
+        records of ``dropped_lines`` (duplicates). A partner's groups are all in one shard."""
         self._flush()
         self._db.execute("COMMIT")  # ATTACH is refused inside a transaction
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS dropped (line INTEGER PRIMARY KEY)")
         self._db.executemany("INSERT OR IGNORE INTO dropped VALUES (?)", ((line,) for line in dropped_lines))
         self._db.execute("ATTACH DATABASE ? AS worker", (str(path),))
         try:
-            self._db.execute(f"INSERT INTO main.contribution SELECT * FROM worker.contribution"
-                             f" WHERE NOT (kind = {_SITE} AND line IN (SELECT line FROM dropped))")
+            self._db.execute("INSERT INTO main.contribution SELECT * FROM worker.contribution"
+                             " WHERE bucket % ? = ? AND NOT (kind = ? AND line IN (SELECT line FROM dropped))",
+                             (shards, shard, _SITE))
         finally:
             self._db.execute("DETACH DATABASE worker")
             self._db.execute("BEGIN")
 
     def _insert(self, partner_id: str, country: str, line: int, kind: int, payload: tuple) -> None:
-        self._pending.append((partner_id, country, line, kind, pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))
+        # The bucket is a stable hash (not hash(): it differs per process) that shards groups by partner.
+        bucket = zlib.crc32(partner_id.encode()) & _BUCKET_MASK
+        self._pending.append((bucket, partner_id, country, line, kind, pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))
         if len(self._pending) >= _BATCH_ROWS:  # bounded, whatever calls commit() or not
             self._flush()
 
@@ -138,7 +150,7 @@ def _open(path: str, cache_kib: int) -> sqlite3.Connection:
 
 
 def _create_table(db: sqlite3.Connection) -> sqlite3.Connection:
-    db.execute("CREATE TABLE IF NOT EXISTS contribution (partner TEXT NOT NULL, country TEXT NOT NULL,"
+    db.execute("CREATE TABLE IF NOT EXISTS contribution (bucket INTEGER NOT NULL, partner TEXT NOT NULL, country TEXT NOT NULL,"
                " line INTEGER NOT NULL, kind INTEGER NOT NULL, payload BLOB NOT NULL)")
     return db
 

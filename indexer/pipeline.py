@@ -2,9 +2,10 @@
 
 Pass 1 (``indexer.firstpass``) streams the export once: validate, de-duplicate, locate, spill the
 record's *public* document to a temporary file and its program fields to an on-disk group table.
-Between the passes every (partner, country) group is evaluated one at a time
-(``indexer.grouping``); only the listed groups' tiers stay in memory, and each group's eligibility
-document (``indexer.eligibility``) goes to a spill file. Pass 2 streams the spill and bulk-loads
+Between the passes every (partner, country) group is evaluated, one at a time in each shard of
+partners, the shards in pass 1's worker processes (``indexer.evaluation``); only the listed
+groups' tiers stay in memory, and each group's eligibility document (``indexer.eligibility``) goes
+to a spill file. Pass 2 streams the spill and bulk-loads
 the sites of listed groups into a new index, then the eligibility documents into another; both go
 live together by one atomic alias swap (``indexer.lifecycle``).
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -22,7 +22,8 @@ from elasticsearch import Elasticsearch
 
 from indexer import lifecycle
 from indexer.documents import listed_document
-from indexer.eligibility import DocumentSpill, eligibility_document
+from indexer.eligibility import spilled_documents
+from indexer.evaluation import Evaluated, Shard, evaluate_shard
 from indexer.firstpass import FirstPass
 from indexer.lifecycle import IndexRunError
 from indexer.lock import IndexerLock
@@ -30,7 +31,6 @@ from indexer.program import ProgramConfig
 from indexer.records import Rejection
 from indexer.report import RejectionReport, Summary, report_entry
 from indexer.sitelocator import SiteLocator
-from indexer.tiers import is_listed
 from locator.core.contract import CERT_TYPES
 from locator.core.mapping import ELIGIBILITY, FAMILIES, SITES
 from locator.core.validation import WHOLE
@@ -66,26 +66,18 @@ class _Run:
     indexed_at: str  # one instant for every document and index of the run
 
 
-def _listed_groups(first: FirstPass, program: ProgramConfig, run: _Run, summary: Summary,
-                   eligibility: DocumentSpill) -> dict:
-    """(partner, country) -> (tier, count per CERT_TYPES) of the listed groups only: the rest is
-    counted, and every group's eligibility document is spilled.
-
-    Values are flat tuples of a str and small ints: a few hundred thousand of them stay small, and
-    the garbage collector does not track them.
-    """
-    listed = {}
-    for group in first.groups.groups(run.as_of, program):
-        eligibility.write(eligibility_document(group, run.as_of, run.indexed_at))
-        evaluation = group.evaluation
-        if evaluation is None:  # only rejected lines: a document for the partner's preview, no tier
-            continue
-        summary.groups_per_tier[evaluation.tier] += 1
-        if is_listed(evaluation.tier):
-            listed[group.key] = (evaluation.tier, *(evaluation.cert_counts[cert] for cert in CERT_TYPES))
+def _evaluate_groups(first: FirstPass, program: ProgramConfig, run: _Run, summary: Summary) -> Evaluated:
+    """Every group evaluated, in as many shards as pass 1 had workers, in those workers."""
+    shards = [Shard(number, first.workers, first.spill_dir, frozenset(first.dropped_lines), run.as_of,
+                    run.indexed_at, program) for number in range(max(first.workers, 1))]
+    evaluated = Evaluated()
+    for result in first.in_workers(evaluate_shard, shards):
+        evaluated.add(result)
+    first.stop_workers()  # their memory is free for pass 2
+    summary.groups_per_tier.update(evaluated.groups_per_tier)
     # Everything alive now lives to the end of the run: keep full collections from walking it.
     gc.freeze()
-    return listed
+    return evaluated
 
 
 def _listed_documents(first: FirstPass, listed: dict, run: _Run) -> Iterator[tuple[str, dict]]:
@@ -121,14 +113,13 @@ def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | N
     """
     summary, report = Summary(), RejectionReport(options.report)
     run = _Run(options.as_of, datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    with IndexerLock(es, prefix, lease_s=options.lock_lease_s), tempfile.TemporaryFile() as spill:
+    with IndexerLock(es, prefix, lease_s=options.lock_lease_s):
         first = FirstPass(make_locator, options.as_of, summary, report, workers=options.workers)
-        eligibility = DocumentSpill(spill)
         try:
             first.run(lines)
             _check_error_rate(summary, options)
-            listed = _listed_groups(first, program, run, summary, eligibility)
-            index, previous = _load_and_swap(es, prefix, first, listed, eligibility, run, summary, report, options)
+            evaluated = _evaluate_groups(first, program, run, summary)
+            index, previous = _load_and_swap(es, prefix, first, evaluated, run, summary, report, options)
         except IndexRunError as exc:
             raise exc.with_summary(summary) from exc.__cause__  # the operator still wants the counts
         finally:
@@ -138,21 +129,20 @@ def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | N
     return RunResult(summary, index, previous)
 
 
-def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, listed: dict, eligibility: DocumentSpill,
-                   run: _Run, summary: Summary, report: RejectionReport, options: IndexOptions) -> tuple[str, str | None]:
+def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, evaluated: Evaluated, run: _Run, summary: Summary, report: RejectionReport, options: IndexOptions) -> tuple[str, str | None]:
     meta = {"as_of": run.as_of.isoformat(), "indexed_at": run.indexed_at}
     new = {}
     try:
         for family in FAMILIES:  # registered before creation: a failure below deletes whatever exists
             new[family] = lifecycle.new_index_name(prefix, family=family)
             lifecycle.create_index(es, new[family], meta, family, options.primary_shards)  # placed, or deleted below
-        refused = _load_sites(es, new[SITES], first, listed, run, summary, report, options)
+        refused = _load_sites(es, new[SITES], first, evaluated.listed, run, summary, report, options)
         count = lifecycle.make_live_ready(es, new[SITES], replicas=options.auto_expand_replicas)
         live = lifecycle.live_index(es, prefix)
         live_count = es.count(index=live)["count"] if live else None
         lifecycle.check_new_index(count=count, expected=summary.listed, live_count=live_count,
                                   min_ratio=options.min_ratio, force=options.force)
-        _load_eligibility(es, new[ELIGIBILITY], eligibility, refused, summary, options)
+        _load_eligibility(es, new[ELIGIBILITY], evaluated, refused, summary, options)
         return new[SITES], lifecycle.swap_aliases(es, prefix, new)
     except BaseException:
         for index in new.values():
@@ -179,15 +169,16 @@ def _load_sites(es: Elasticsearch, index: str, first: FirstPass, listed: dict, r
     return refused
 
 
-def _load_eligibility(es: Elasticsearch, index: str, eligibility: DocumentSpill, refused: dict[str, dict],
+def _load_eligibility(es: Elasticsearch, index: str, evaluated: Evaluated, refused: dict[str, dict],
                       summary: Summary, options: IndexOptions) -> None:
     """Bulk-load every eligibility document; all of them must go in, or the run does not go live."""
-    outcome = lifecycle.bulk_load(es, index, eligibility.read(refused), chunk_size=options.bulk_chunk_size,
-                                  threads=options.bulk_threads)
+    outcome = lifecycle.bulk_load(es, index, spilled_documents(evaluated.documents, refused),
+                                  chunk_size=options.bulk_chunk_size, threads=options.bulk_threads)
     count = lifecycle.make_live_ready(es, index, replicas=options.auto_expand_replicas)
-    if outcome.stopped or outcome.failed or count != eligibility.count:
+    expected = evaluated.document_count
+    if outcome.stopped or outcome.failed or count != expected:
         first = f": {outcome.failures[0][1]}" if outcome.failures else ""
-        raise IndexRunError(f"the eligibility index holds {count} of {eligibility.count} documents{first}; "
+        raise IndexRunError(f"the eligibility index holds {count} of {expected} documents{first}; "
                             "the live indices were kept")
     summary.eligibility_documents = count
 

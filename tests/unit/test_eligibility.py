@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.eligibility import DocumentSpill, eligibility_document, with_refusals
+from indexer.eligibility import DocumentSpill, eligibility_document, spilled_documents, with_refusals
 from indexer import grouping
 from indexer.grouping import Group, GroupSpill
 from indexer.records import Owner, parse_line
@@ -157,17 +157,20 @@ def test_a_site_refused_by_elasticsearch_is_not_listed_and_says_why():
 
 
 def test_the_spill_gives_back_each_document_under_its_id_as_json_or_patched_when_sites_were_refused(tmp_path):
-    documents = [document_of(site()), document_of(site(), country="SE")]
-    with (tmp_path / "spill").open("w+b") as handle:
-        spill = DocumentSpill(handle)
-        for document in documents:
-            spill.write(document)
-        assert spill.count == 2
-        assert [(key, json.loads(source)) for key, source in spill.read({})] == [("P1:DK", documents[0]), ("P1:SE", documents[1])]
-        site_id = documents[1]["sites"][0]["site_id"]
-        refusal = {"line": 9, "site_id": site_id, "field": "-", "reason": "refused"}
-        patched = dict(spill.read({site_id: refusal}))
-        assert patched["P1:DK"] == documents[0] and patched["P1:SE"]["rejected"] == [refusal]
+    documents = [document_of(site()), document_of(site(), country="SE"), document_of(site(), country="NO")]
+    spills = [DocumentSpill(tmp_path / "one"), DocumentSpill(tmp_path / "two")]
+    for spill, document in zip([*spills, spills[1]], documents):
+        spill.write(document)
+    for spill in spills:
+        spill.close()
+    assert [spill.count for spill in spills] == [1, 2]
+    paths = [spill.path for spill in spills]
+    assert [(key, json.loads(source)) for key, source in spilled_documents(paths, {})] == [
+        ("P1:DK", documents[0]), ("P1:SE", documents[1]), ("P1:NO", documents[2])]
+    site_id = documents[1]["sites"][0]["site_id"]
+    refusal = {"line": 9, "site_id": site_id, "field": "-", "reason": "refused"}
+    patched = dict(spilled_documents(paths, {site_id: refusal}))
+    assert patched["P1:DK"] == documents[0] and patched["P1:SE"]["rejected"] == [refusal]
 
 
 # ---------------------------------------------------------------- whose line a rejected line is
@@ -211,14 +214,14 @@ def test_a_worker_stopped_while_starting_leaves_no_file_the_parent_reads(tmp_pat
         patched.setattr(grouping, "_create_table", stopped)
         with pytest.raises(SystemExit):
             GroupSpill.for_worker(tmp_path)
-    assert GroupSpill.worker_files(tmp_path) == []
+    assert GroupSpill.files(tmp_path) == []
 
     worker = GroupSpill.for_worker(tmp_path)
     record = site()
     worker.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 1, "S1", None, "Acme")
     worker.commit()
     parent = GroupSpill()
-    for path in GroupSpill.worker_files(tmp_path):
+    for path in GroupSpill.files(tmp_path):
         parent.absorb(path, set())
     assert [group.sites for group in parent.groups(AS_OF, PROGRAM)] == [[("S1", None)]]
     worker.close()
