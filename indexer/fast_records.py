@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal, Optional
+from functools import lru_cache
+from typing import Annotated, Callable, Literal, Optional
 
 import msgspec
 from marshmallow import ValidationError, validate
@@ -96,7 +97,23 @@ class _Record(_Strict):
 
 _DECODER = msgspec.json.Decoder(_Record)
 _NUMBER_START = frozenset(b"-0123456789")  # a JSON number; not a string, true, null, an object...
-_EMAIL, _WEBSITE = validate.Email(), validate.URL(schemes=set(WEBSITE_SCHEMES))  # the schema's own checks
+
+
+def _remembered(validator) -> Callable[[str], bool]:
+    """Whether the schema's own check passes a value: a partner's sites share a website (and often
+    an email), so the last 4,096 verdicts are kept (~6 us a line saved, ~1 MB a process)."""
+    @lru_cache(maxsize=4096)
+    def passes(value: str) -> bool:
+        try:
+            validator(value)
+        except ValidationError:
+            return False
+        return True
+    return passes
+
+
+_EMAIL_PASSES = _remembered(validate.Email())
+_WEBSITE_PASSES = _remembered(validate.URL(schemes=set(WEBSITE_SCHEMES)))
 
 
 class _NotClearlyValid(Exception):
@@ -108,7 +125,7 @@ def fast_record(text: str) -> dict | None:
     try:
         record = _DECODER.decode(text)
         return _plain(record, _revenue(record.program.revenue_eur))
-    except (msgspec.ValidationError, msgspec.DecodeError, _NotClearlyValid, ValidationError):
+    except (msgspec.ValidationError, msgspec.DecodeError, _NotClearlyValid):
         return None
 
 
@@ -133,10 +150,8 @@ def _plain(record: _Record, revenue: Decimal) -> dict:
     _check(address.country in COUNTRY_CODES and record.company.strip() != "" and address.city.strip() != "")
     _check(all(language in LANGUAGE_CODES for language in record.languages or ()))
     contact = record.contact or _Contact()
-    if contact.email is not None:
-        _EMAIL(contact.email)
-    if contact.website is not None:
-        _WEBSITE(contact.website)
+    _check(contact.email is None or _EMAIL_PASSES(contact.email))
+    _check(contact.website is None or _WEBSITE_PASSES(contact.website))
     certifications = [{"person_id": cert.person_id, "type": cert.type, "valid_until": cert.valid_until}
                       for cert in program.certifications or ()]
     _check(all(cert["person_id"].strip() for cert in certifications))

@@ -14,11 +14,12 @@ to count distinct people and tell whose certification expires soon.
 from __future__ import annotations
 
 import os
-import pickle
+import marshal
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
@@ -26,7 +27,7 @@ from typing import Iterator
 
 from indexer.program import ProgramConfig
 from indexer.records import Owner
-from indexer.tiers import Evaluation, GroupKey, GroupState, evaluate
+from indexer.tiers import FACT_FIELDS, Evaluation, GroupKey, GroupState, evaluate
 
 _CACHE_KIB = 16 * 1024  # the parent's: it sorts every row after pass 1
 _APPEND_CACHE_KIB = 1024  # a worker's: it only appends
@@ -108,21 +109,21 @@ class GroupSpill:
             self._db.execute("DETACH DATABASE worker")
             self._db.execute("BEGIN")
 
-    def _insert(self, partner_id: str, country: str, line: int, kind: int, payload: tuple) -> None:
+    def _insert(self, partner_id: str, country: str, line: int, kind: int, payload: bytes) -> None:
         # The bucket is a stable hash (not hash(): it differs per process) that shards groups by partner.
         bucket = zlib.crc32(partner_id.encode()) & _BUCKET_MASK
-        self._pending.append((bucket, partner_id, country, line, kind, pickle.dumps(payload, pickle.HIGHEST_PROTOCOL)))
+        self._pending.append((bucket, partner_id, country, line, kind, payload))
         if len(self._pending) >= _BATCH_ROWS:  # bounded, whatever calls commit() or not
             self._flush()
 
     def add(self, partner_id: str, country: str, facts: dict, line: int = 0, site_id: str = "",
             site_name: str | None = None, company: str | None = None) -> None:
         """One valid record: its ``tiers.program_facts`` and the public bits its group's preview lists."""
-        self._insert(partner_id, country, line, _SITE, (facts, site_id, site_name, company))
+        self._insert(partner_id, country, line, _SITE, pack_site(facts, site_id, site_name, company))
 
     def add_rejected(self, owner: Owner, entry: dict) -> None:
         """One rejected line's report entry, for the group of the partner and country it names."""
-        self._insert(owner.partner_id, owner.country, entry["line"], _REJECTED, (entry, owner.company))
+        self._insert(owner.partner_id, owner.country, entry["line"], _REJECTED, marshal.dumps((entry, owner.company)))
 
     def groups(self, as_of: date, config: ProgramConfig) -> Iterator[Group]:
         """Every group, evaluated when it has valid records, one group in memory at a time."""
@@ -132,7 +133,7 @@ class GroupSpill:
         for key, members in groupby(rows, key=itemgetter(0, 1)):
             group = Group(key)
             for _, _, kind, payload in members:
-                _fold(group, kind, pickle.loads(payload), as_of)
+                _fold(group, kind, payload, as_of)
             if group.state is not None:
                 group.evaluation = evaluate(group.state, key[1], config)
             yield group
@@ -155,14 +156,48 @@ def _create_table(db: sqlite3.Connection) -> sqlite3.Connection:
     return db
 
 
-def _fold(group: Group, kind: int, payload: tuple, as_of: date) -> None:
+# Each row is written and read once per record: marshal (plain values only) does both ~3x quicker
+# than pickle, in a third of the bytes. Dates travel as day ordinals, the revenue as its exact text.
+_DATE_FACTS = frozenset({"onboarding_completed", "sales_training_completed"})
+
+
+def pack_site(facts: dict, site_id: str, site_name: str | None, company: str | None) -> bytes:
+    values = tuple(_plain_fact(name, facts[name]) for name in FACT_FIELDS)
+    return marshal.dumps((values, site_id, site_name, company))
+
+
+def _plain_fact(name: str, value):
+    if value is None:
+        return None
+    if name in _DATE_FACTS:
+        return value.toordinal()
+    if name == "revenue_eur":
+        return str(value)
+    if name == "certifications":
+        return tuple((cert_type, valid_until.toordinal(), person) for cert_type, valid_until, person in value)
+    return value
+
+
+def unpack_site(data: bytes) -> tuple[dict, str, str | None, str | None]:
+    """(program facts, site id, site name, company) as ``pack_site`` was given them."""
+    values, site_id, site_name, company = marshal.loads(data)
+    facts = dict(zip(FACT_FIELDS, values))
+    for name in _DATE_FACTS:
+        if facts[name] is not None:
+            facts[name] = date.fromordinal(facts[name])
+    facts["revenue_eur"] = Decimal(facts["revenue_eur"])
+    facts["certifications"] = [(cert_type, date.fromordinal(day), person) for cert_type, day, person in facts["certifications"]]
+    return facts, site_id, site_name, company
+
+
+def _fold(group: Group, kind: int, payload: bytes, as_of: date) -> None:
     if kind == _REJECTED:
-        entry, company = payload
+        entry, company = marshal.loads(payload)
         group.rejected.append(entry)
         if group.state is None and group.company is None:
             group.company = company
         return
-    facts, site_id, site_name, company = payload
+    facts, site_id, site_name, company = unpack_site(payload)
     if group.state is None:
         group.state, group.company = GroupState(), company  # the first valid record names the group
     group.state.add(facts, as_of)

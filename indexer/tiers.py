@@ -45,12 +45,18 @@ class PersonKeys:
         return int.from_bytes(digest, "little")
 
 
+# What the rules read of a record's program, and nothing else (``program_facts``).
+FACT_FIELDS = ("terms_accepted", "revenue_eur", "onboarding_completed", "sales_training_completed",
+               "business_plan_year", "ambassador", "certifications")
+
+
 def program_facts(program: dict, person_keys: PersonKeys) -> dict:
-    """What the rules read of a valid record's ``program``: certifications as (type, valid_until,
-    person key) with the confidential person id replaced by its key."""
-    certifications = [(cert["type"], cert["valid_until"], person_keys(cert["person_id"]))
-                      for cert in program.get("certifications") or ()]
-    return {**program, "certifications": certifications}
+    """What the rules read of a valid record's ``program`` (FACT_FIELDS; an absent one is None):
+    certifications as (type, valid_until, person key), the confidential person id replaced by its key."""
+    facts = {name: program.get(name) for name in FACT_FIELDS}
+    facts["certifications"] = [(cert["type"], cert["valid_until"], person_keys(cert["person_id"]))
+                               for cert in program.get("certifications") or ()]
+    return facts
 
 
 class GroupState:

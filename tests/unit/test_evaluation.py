@@ -1,11 +1,15 @@
 """Groups evaluated in shards by partner: the shards never share a group and add up to the whole."""
 from __future__ import annotations
 
+from datetime import date
+
 import orjson
+from hypothesis import given
+from hypothesis import strategies as st
 
 from indexer.eligibility import spilled_documents
 from indexer.evaluation import Evaluated, Shard, evaluate_shard
-from indexer.grouping import GroupSpill
+from indexer.grouping import GroupSpill, pack_site, unpack_site
 from indexer.records import Owner
 from indexer.tiers import program_facts
 from tests.unit.test_tiers import ALL_CERTS, AS_OF, PERSON_KEYS, PROGRAM, site
@@ -54,3 +58,17 @@ def test_shards_never_share_a_partner_and_add_up_to_one_evaluation_of_every_grou
     assert sites == {f"S{line}" for line in range(1, 121)} - {"S7", "S8"}  # duplicates left out
     assert [entry["line"] for entry in whole_documents["P3:DK"]["rejected"]] == [121]
     assert whole_documents["P99:unknown"]["tier"] == "none"
+
+
+@given(revenue=st.sampled_from(["0", "0.10", "1E+3", "250000", "999999999999999.99999999999999999999"]),
+       onboarding=st.none() | st.dates(), sales=st.none() | st.dates(), plan=st.none() | st.integers(1, 9999),
+       ambassador=st.booleans(), terms=st.booleans(), valid_until=st.dates(min_value=date(1, 1, 2)),
+       site_name=st.none() | st.text(max_size=5))
+def test_a_record_comes_back_from_the_group_file_exactly_as_the_rules_read_it(revenue, onboarding, sales, plan,
+                                                                             ambassador, terms, valid_until, site_name):
+    record = site(revenue=revenue, onboarding=onboarding, sales=sales, plan=plan, ambassador=ambassador, terms=terms,
+                  certs=(("E1", "MCDE", valid_until), ("E2", "MCIE")))
+    facts = program_facts(record["program"], PERSON_KEYS)
+    back = unpack_site(pack_site(facts, "S1", site_name, "Acme"))
+    assert back == (facts, "S1", site_name, "Acme")
+    assert str(back[0]["revenue_eur"]) == revenue  # the exact decimal, exponent and all
