@@ -66,18 +66,20 @@ class _Run:
     indexed_at: str  # one instant for every document and index of the run
 
 
-def _evaluate_groups(first: FirstPass, program: ProgramConfig, run: _Run, summary: Summary) -> Evaluated:
-    """Every group evaluated, in as many shards as pass 1 had workers, in those workers."""
+def _evaluate_groups(first: FirstPass, program: ProgramConfig, run: _Run, summary: Summary) -> tuple[Evaluated, dict]:
+    """Every group evaluated, in as many shards as pass 1 had workers, in those workers; then the
+    listed groups (see ``Evaluated.read_listed``), read once the workers are gone."""
     shards = [Shard(number, first.workers, first.spill_dir, frozenset(first.dropped_lines), run.as_of,
                     run.indexed_at, program) for number in range(max(first.workers, 1))]
     evaluated = Evaluated()
     for result in first.in_workers(evaluate_shard, shards):
         evaluated.add(result)
-    first.stop_workers()  # their memory is free for pass 2
+    first.stop_workers()
     summary.groups_per_tier.update(evaluated.groups_per_tier)
+    listed = evaluated.read_listed()
     # Everything alive now lives to the end of the run: keep full collections from walking it.
     gc.freeze()
-    return evaluated
+    return evaluated, listed
 
 
 def _listed_documents(first: FirstPass, listed: dict, run: _Run) -> Iterator[tuple[str, dict]]:
@@ -118,8 +120,8 @@ def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | N
         try:
             first.run(lines)
             _check_error_rate(summary, options)
-            evaluated = _evaluate_groups(first, program, run, summary)
-            index, previous = _load_and_swap(es, prefix, first, evaluated, run, summary, report, options)
+            evaluated, listed = _evaluate_groups(first, program, run, summary)
+            index, previous = _load_and_swap(es, prefix, first, evaluated, listed, run, summary, report, options)
         except IndexRunError as exc:
             raise exc.with_summary(summary) from exc.__cause__  # the operator still wants the counts
         finally:
@@ -129,14 +131,15 @@ def run_index(es: Elasticsearch, prefix: str, lines: Iterable[tuple[int, str | N
     return RunResult(summary, index, previous)
 
 
-def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, evaluated: Evaluated, run: _Run, summary: Summary, report: RejectionReport, options: IndexOptions) -> tuple[str, str | None]:
+def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, evaluated: Evaluated, listed: dict, run: _Run,
+                   summary: Summary, report: RejectionReport, options: IndexOptions) -> tuple[str, str | None]:
     meta = {"as_of": run.as_of.isoformat(), "indexed_at": run.indexed_at}
     new = {}
     try:
         for family in FAMILIES:  # registered before creation: a failure below deletes whatever exists
             new[family] = lifecycle.new_index_name(prefix, family=family)
             lifecycle.create_index(es, new[family], meta, family, options.primary_shards)  # placed, or deleted below
-        refused = _load_sites(es, new[SITES], first, evaluated.listed, run, summary, report, options)
+        refused = _load_sites(es, new[SITES], first, listed, run, summary, report, options)
         count = lifecycle.make_live_ready(es, new[SITES], replicas=options.auto_expand_replicas)
         live = lifecycle.live_index(es, prefix)
         live_count = es.count(index=live)["count"] if live else None

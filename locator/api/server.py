@@ -13,8 +13,6 @@ import orjson
 from gunicorn import util as gunicorn_util
 from gunicorn.app.base import BaseApplication
 
-from locator.api import metrics
-from locator.api.errors import code_of, error_body
 from locator.core.es import Connection, connection_for, make_client
 from locator.core.mapping import sites_alias
 from locator.core.settings import Settings
@@ -27,6 +25,8 @@ LIMITS = {"limit_request_line": 4094, "limit_request_fields": 50, "limit_request
 def json_error_page(sock, status_int: int, reason: str, mesg: str) -> None:
     """Replaces ``gunicorn.util.write_error`` in the workers: gunicorn answers requests it cannot
     parse before Flask sees them, with an HTML page; gunicorn has no hook for that page's body."""
+    from locator.api.errors import code_of, error_body  # Flask: loaded when serving, see locator.api
+
     body = orjson.dumps(error_body(status_int, code_of(reason), mesg or reason))
     head = (f"HTTP/1.1 {status_int} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
             f"Cache-Control: no-store\r\nContent-Length: {len(body)}\r\n\r\n")
@@ -55,6 +55,8 @@ class _Gunicorn(BaseApplication):
 
 def _metrics_hooks(settings: Settings, connection: Connection, host: str, port: int) -> dict:
     """Gunicorn hooks: the master serves every worker's metrics on host:port and forgets dead workers."""
+    from locator.api import metrics  # Flask: loaded when serving, see locator.api
+
     directory = metrics.prepare_multiprocess_dir()
     atexit.register(metrics.remove_multiprocess_dir, directory)
 

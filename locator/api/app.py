@@ -1,0 +1,65 @@
+"""The search API's Flask app factory (also found as ``locator.api.create_app``)."""
+from __future__ import annotations
+
+from elasticsearch import Elasticsearch
+from flask import Flask, request
+from flask_cors import CORS
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from locator.api import access_log, budget, errors, headers, i18n, metrics, preview
+from locator.api.jsonio import OrjsonProvider, json_response
+from locator.api.pages import pages
+from locator.api.service import SearchService
+from locator.api.sitemap import sitemap
+from locator.api.sitepages import not_found_page, site_pages
+from locator.api.spec import build_spec
+from locator.api.views import api, health
+from locator.core.es import Connection, make_client
+from locator.core.gazetteer import Gazetteer
+from locator.core.resources import static_dir
+from locator.core.settings import Settings
+
+MAX_BODY_BYTES = 16 * 1024
+
+
+def create_app(settings: Settings, *, connection: Connection | None = None, es: Elasticsearch | None = None,
+               gazetteer: Gazetteer | None = None, preview_es: Elasticsearch | None = None) -> Flask:
+    """Build the app; the client (from ``connection``, as the reader, unless one is given) and the
+    gazetteer are made once here, never per request. Only the partner preview routes use a second
+    client, the ``preview`` user's (``preview_es``, else from the settings)."""
+    if es is None and connection is None:
+        raise TypeError("create_app needs a connection (or a client)")
+    static = static_dir()
+    app = Flask(__name__, static_folder=str(static), static_url_path="/static")
+    app.json = OrjsonProvider(app)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+
+    @app.before_request
+    def _refuse_big_bodies():
+        # The API is read-only: no request needs a body; Flask only checks the limit when reading one.
+        if (request.content_length or 0) > MAX_BODY_BYTES:
+            raise RequestEntityTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+    search = SearchService(es or make_client(connection, settings.elasticsearch, "reader"),
+                           gazetteer or Gazetteer.open(settings.cache_dir), settings)
+    app.extensions["partner_locator"] = search
+    CORS(app, resources={r"/api/*": {"origins": list(settings.api.cors_origins), "methods": ["GET", "OPTIONS"]}},
+         supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
+    errors.register(app, html_not_found=lambda: not_found_page(i18n.current()))
+    headers.init_app(app, settings.pages)
+    i18n.init_app(app)
+    access_log.init_app(app)
+    budget.init_app(app, settings.api.rate_limit)
+    metrics.init_app(app)
+    app.register_blueprint(api)
+    app.register_blueprint(health)
+    app.register_blueprint(pages)
+    app.register_blueprint(site_pages)
+    app.register_blueprint(sitemap)
+    preview.init_app(app, settings, search.es, preview_es)
+    spec = build_spec()
+
+    @app.get("/api/v1/openapi.json")
+    def openapi():
+        return json_response(spec)
+
+    return app
