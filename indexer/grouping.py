@@ -29,7 +29,7 @@ from indexer.program import ProgramConfig
 from indexer.records import Owner
 from indexer.tiers import Evaluation, GroupKey, GroupState, evaluate
 
-_CACHE_KIB = 4 * 1024  # a shard's: it sorts its rows (the sorter spills to a file beyond this)
+_CACHE_KIB = 1024  # a shard's: it sorts its rows (the sorter spills to a file beyond this)
 _APPEND_CACHE_KIB = 1024  # a worker's: it only appends
 _SITE, _REJECTED = 0, 1  # kinds of rows
 _BATCH_ROWS = 1000
