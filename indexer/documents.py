@@ -13,8 +13,7 @@ from locator.core.contract import CERT_TYPES, EXPORT_FIELDS, TEXT_SEARCHED, by_t
 from locator.core.text import fold, fold_digraphs
 
 
-def _present(value) -> bool:
-    return value not in (None, "", [])
+_ABSENT = (None, "", [])  # a value the document leaves out (inlined below: this runs per field of every record)
 
 
 # The export fields as (top-level names, {object: its field names}), worked out once: this runs
@@ -29,10 +28,10 @@ _SEARCHED = tuple((field.path.split(".")[0] if "." in field.path else None, fiel
 
 def public_document(record: dict, location: tuple[float, float], place_id: str | None) -> dict:
     """The public part of a valid record, located; the group's tier is added later."""
-    document = {name: record[name] for name in _EXPORT_TOP if _present(record.get(name))}
+    document = {name: record[name] for name in _EXPORT_TOP if record.get(name) not in _ABSENT}
     for head, names in _EXPORT_NESTED:
         source = record.get(head) or {}
-        part = {name: source[name] for name in names if _present(source.get(name))}
+        part = {name: source[name] for name in names if source.get(name) not in _ABSENT}
         if part:
             document[head] = part
     document["country"] = record["address"]["country"]
@@ -42,17 +41,16 @@ def public_document(record: dict, location: tuple[float, float], place_id: str |
     return document
 
 
-def _search_key(text: str) -> str:
-    if text.isascii():  # most text: the two folds are the same lower-cased words, made once
-        return fold(text)
+def _non_ascii_search_key(text: str) -> str:
     plain, digraphs = fold(text), fold_digraphs(text)
     return plain if plain == digraphs else f"{plain} {digraphs}"
 
 
-# Cities, industries, street and company names recur across an export's sites: their keys are
-# remembered (4,096 of them: ~1 MB a process); long text such as descriptions is folded each time.
+# Cities, street and company names recur across an export's sites: the keys of short non-ASCII
+# ones are remembered (4,096 of them: ~1 MB a process); long text such as descriptions is folded
+# each time, and ASCII text (most of it) costs less to fold than to look up.
 _SHORT = 64
-_short_search_key = lru_cache(maxsize=4096)(_search_key)
+_short_search_key = lru_cache(maxsize=4096)(_non_ascii_search_key)
 
 
 def search_key(text: str) -> str:
@@ -60,14 +58,16 @@ def search_key(text: str) -> str:
 
     "København" is indexed as "kobenhavn koebenhavn", so "kobenhavn" and "Koebenhavn" both match.
     """
-    return _short_search_key(text) if len(text) <= _SHORT else _search_key(text)
+    if text.isascii():  # the two folds are the same lower-cased words (``fold``'s own fast path)
+        return " ".join(text.lower().split())
+    return _short_search_key(text) if len(text) <= _SHORT else _non_ascii_search_key(text)
 
 
 def _folded(document: dict) -> dict:
     folded = {}
     for head, name in _SEARCHED:
         value = (document.get(head) or {}).get(name) if head else document.get(name)
-        if _present(value):
+        if value not in _ABSENT:
             folded[name] = [search_key(item) for item in value] if isinstance(value, list) else search_key(value)
     return folded
 

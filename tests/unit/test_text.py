@@ -5,6 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from indexer.documents import search_key
 from locator.core.text import fold, fold_digraphs, strip_accents
 
 # Letters of the Latin script as typed in Europe and the Americas: ASCII, Latin-1, Extended-A.
@@ -64,3 +65,10 @@ def test_latin_text_folds_to_lower_case_ascii(text: str) -> None:
 @given(LATIN)
 def test_case_and_accents_do_not_matter(text: str) -> None:
     assert fold(text.upper()) == fold(text.lower()) == fold(strip_accents(text))
+
+
+@given(st.text() | st.text(alphabet="aAzZ \t\n\x1c\x85-'", max_size=12))
+def test_an_indexed_search_key_is_the_fold_and_the_digraph_fold_when_they_differ(text: str) -> None:
+    # documents.search_key folds ASCII text on a fast path of its own: it must say what fold says.
+    plain, digraphs = fold(text), fold_digraphs(text)
+    assert search_key(text) == (plain if plain == digraphs else f"{plain} {digraphs}")
