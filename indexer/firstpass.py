@@ -14,7 +14,6 @@ run, handed to every worker), never the ids.
 from __future__ import annotations
 
 import functools
-import gc
 import multiprocessing
 import os
 import tempfile
@@ -103,9 +102,6 @@ class _ChunkChecker:
 def _init_worker(make_locator, spill_dir: Path, person_keys: PersonKeys) -> None:
     global _worker
     _worker = _ChunkChecker(make_locator, spill_dir, person_keys)
-    # The modules and the locator live as long as the process: out of the collector's way, full
-    # collections during pass 1 walk only what the records make (~9% less worker CPU measured).
-    gc.freeze()
 
 
 def _check_in_worker(chunk: list[tuple[int, str | None]]) -> list[Accepted | Rejected]:
