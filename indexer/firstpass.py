@@ -5,11 +5,12 @@ Each record is independent, so worker processes check chunks of lines in paralle
 write what they find to files of their own: the record's public document with its search helpers
 (``documents.searchable_document``) to a spill file, its program facts and public bits to a group
 table (``indexer.grouping``). The parent keeps what must see every record in file order: the
-duplicate site_id check, the counts, the report, and each rejected line that names a partner.
-A duplicate's rows are left out when the parent absorbs the workers' group tables after pass 1,
-and its document at pass 2 (by line number), so "first seen on line N" stays exact. Person ids
-never leave the worker that read them: the program facts carry their keyed hashes (one key per
-run, handed to every worker), never the ids.
+duplicate site_id check, the counts, the report, and each rejected line that names a partner
+(in a group file of its own). A duplicate's rows are left out when the groups are evaluated after
+pass 1 (``indexer.evaluation``, in the same worker processes: ``FirstPass.in_workers``), and its
+document at pass 2 (by line number), so "first seen on line N" stays exact. Person ids never
+leave the worker that read them: the program facts carry their keyed hashes (one key per run,
+handed to every worker), never the ids.
 """
 from __future__ import annotations
 
