@@ -5,9 +5,9 @@ record's *public* document to a temporary file and its program fields to an on-d
 Between the passes every (partner, country) group is evaluated, one at a time in each shard of
 partners, the shards in pass 1's worker processes (``indexer.evaluation``); only the listed
 groups' tiers stay in memory, and each group's eligibility document (``indexer.eligibility``) goes
-to a spill file. Pass 2 streams the spill and bulk-loads
-the sites of listed groups into a new index, then the eligibility documents into another; both go
-live together by one atomic alias swap (``indexer.lifecycle``).
+to a spill file. Pass 2 streams the spill and bulk-loads the sites of listed groups into a new
+index, then the eligibility documents into another; both go live together by one atomic alias
+swap (``indexer.lifecycle``).
 """
 from __future__ import annotations
 
@@ -69,8 +69,9 @@ class _Run:
 def _evaluate_groups(first: FirstPass, program: ProgramConfig, run: _Run, summary: Summary) -> tuple[Evaluated, dict]:
     """Every group evaluated, in as many shards as pass 1 had workers, in those workers; then the
     listed groups (see ``Evaluated.read_listed``), read once the workers are gone."""
-    shards = [Shard(number, first.workers, first.spill_dir, frozenset(first.dropped_lines), run.as_of,
-                    run.indexed_at, program) for number in range(max(first.workers, 1))]
+    count = max(first.workers, 1)
+    shards = [Shard(number, count, first.spill_dir, frozenset(first.dropped_lines), run.as_of, run.indexed_at, program)
+              for number in range(count)]
     evaluated = Evaluated()
     for result in first.in_workers(evaluate_shard, shards):
         evaluated.add(result)
