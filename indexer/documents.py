@@ -58,8 +58,8 @@ def search_key(text: str) -> str:
 
     "København" is indexed as "kobenhavn koebenhavn", so "kobenhavn" and "Koebenhavn" both match.
     """
-    if text.isascii():  # the two folds are the same lower-cased words (``fold``'s own fast path)
-        return " ".join(text.lower().split())
+    if text.isascii():  # the two folds are the same lower-cased words: one ``fold``, no cache
+        return fold(text)
     return _short_search_key(text) if len(text) <= _SHORT else _non_ascii_search_key(text)
 
 
