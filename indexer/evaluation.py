@@ -70,8 +70,7 @@ def evaluate_shard(shard: Shard) -> Evaluated:
     documents = DocumentSpill(shard.spill_dir / f"eligibility-{shard.number}.jsonl")
     listed_path = shard.spill_dir / f"listed-{shard.number}.marshal"
     try:
-        for path in GroupSpill.files(shard.spill_dir):
-            groups.absorb(path, shard.dropped_lines, shard.number, shard.of)
+        groups.absorb(GroupSpill.files(shard.spill_dir), shard.dropped_lines, shard.number, shard.of)
         result = Evaluated(listed_files=[listed_path], documents=[documents.path])
         with listed_path.open("wb") as listed:
             for group in groups.groups(shard.as_of, shard.program):

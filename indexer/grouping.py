@@ -13,8 +13,8 @@ to count distinct people and tell whose certification expires soon.
 """
 from __future__ import annotations
 
-import os
 import marshal
+import os
 import sqlite3
 import zlib
 from dataclasses import dataclass, field
@@ -93,21 +93,22 @@ class GroupSpill:
         self._db.execute("COMMIT")
         self._db.execute("BEGIN")
 
-    def absorb(self, path: Path, dropped_lines: set[int], shard: int = 0, shards: int = 1) -> None:
-        """Take another process's rows of partners in ``shard`` (of ``shards``), but for the valid
+    def absorb(self, paths: list[Path], dropped_lines: set[int], shard: int = 0, shards: int = 1) -> None:
+        """Take other processes' rows of partners in ``shard`` (of ``shards``), but for the valid
         records of ``dropped_lines`` (duplicates). A partner's groups are all in one shard."""
         self._flush()
         self._db.execute("COMMIT")  # ATTACH is refused inside a transaction
         self._db.execute("CREATE TEMP TABLE IF NOT EXISTS dropped (line INTEGER PRIMARY KEY)")
         self._db.executemany("INSERT OR IGNORE INTO dropped VALUES (?)", ((line,) for line in dropped_lines))
-        self._db.execute("ATTACH DATABASE ? AS worker", (str(path),))
-        try:
-            self._db.execute("INSERT INTO main.contribution SELECT * FROM worker.contribution"
-                             " WHERE bucket % ? = ? AND NOT (kind = ? AND line IN (SELECT line FROM dropped))",
-                             (shards, shard, _SITE))
-        finally:
-            self._db.execute("DETACH DATABASE worker")
-            self._db.execute("BEGIN")
+        for path in paths:
+            self._db.execute("ATTACH DATABASE ? AS worker", (str(path),))
+            try:
+                self._db.execute("INSERT INTO main.contribution SELECT * FROM worker.contribution"
+                                 " WHERE bucket % ? = ? AND NOT (kind = ? AND line IN (SELECT line FROM dropped))",
+                                 (shards, shard, _SITE))
+            finally:
+                self._db.execute("DETACH DATABASE worker")
+        self._db.execute("BEGIN")
 
     def _insert(self, partner_id: str, country: str, line: int, kind: int, payload: bytes) -> None:
         # The bucket is a stable hash (not hash(): it differs per process) that shards groups by partner.

@@ -221,8 +221,7 @@ def test_a_worker_stopped_while_starting_leaves_no_file_the_parent_reads(tmp_pat
     worker.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 1, "S1", None, "Acme")
     worker.commit()
     parent = GroupSpill()
-    for path in GroupSpill.files(tmp_path):
-        parent.absorb(path, set())
+    parent.absorb(GroupSpill.files(tmp_path), set())
     assert [group.sites for group in parent.groups(AS_OF, PROGRAM)] == [[("S1", None)]]
     worker.close()
     parent.close()
