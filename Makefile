@@ -87,10 +87,21 @@ $(SAMPLE): | $(STAMP)
 	$(PL) sample --sites $(SAMPLE_SITES) --seed 1 -o $@
 
 # Start the node, index the sample (a few broken lines in it are reported and skipped), serve.
+# Partners' previews need PARTNER_LOCATOR_PREVIEW_SECRET: unless it is set, the sample gets one made
+# once in the local state dir (0600; `es preview-secret`), exported here without being shown, and one
+# working preview link is printed. `serve` alone never reads that file (every deployment sets its own).
+# The shipped [pages] frame_ancestors is 'self' only: locally, pages on localhost may frame the search.
+LOCAL_FRAME_ANCESTORS := 'self', http://localhost:*, http://127.0.0.1:*
 run: engine vendor $(SAMPLE)
 	$(PL) index $(SAMPLE) --report var/sample-report.jsonl --force
-	@echo "Partner Locator: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
-	$(PL) serve --host $(HOST) --port $(PORT)
+	@if [ -z "$$PARTNER_LOCATOR_PREVIEW_SECRET" ]; then \
+	   secret="$$($(PL) es preview-secret)" || exit 1; export PARTNER_LOCATOR_PREVIEW_SECRET="$$secret"; unset secret; \
+	 fi; \
+	 export PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS="$(LOCAL_FRAME_ANCESTORS)"; \
+	 echo "Partner Locator: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"; \
+	 if link="$$(PARTNER_LOCATOR_API_PUBLIC_URL="$${PARTNER_LOCATOR_API_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
+	             $(PL) preview-link --example)"; then echo "Partner preview: $$link"; fi; \
+	 exec $(PL) serve --host $(HOST) --port $(PORT)
 
 stop: install
 	$(PL) es stop

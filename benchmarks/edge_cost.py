@@ -36,7 +36,7 @@ def child(variant: dict, requests: int) -> dict:
     """Run in the measuring process: CPU microseconds per request for each path."""
     sys.path.insert(0, str(ROOT))
     from locator.api import create_app
-    from locator.core.es import Connection
+    from locator.core.connection import Connection
     from locator.core.settings import load_settings
 
     settings = load_settings().replace("api", rate_limit=variant["budget"])

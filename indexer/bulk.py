@@ -20,8 +20,8 @@ from typing import Iterable, Iterator
 import elasticsearch
 from elasticsearch import Elasticsearch
 
-# 429: too many requests; 5xx: a node left, a primary is being promoted, no master yet.
-TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
+from locator.core.es_failures import is_passing_status
+
 _ITEM_FIELDS = "errors,items.*.status,items.*.error.type,items.*.error.reason"
 
 
@@ -59,10 +59,11 @@ class _ChunkResult:
 
 
 def is_transient(status: int, error: object) -> bool:
-    """Worth sending again after a pause: 429 and 5xx, except a 429 cluster block (the disk's
-    flood-stage watermark): that lifts only once an operator frees disk space, not in seconds."""
+    """Worth sending again after a pause: a passing failure (``locator.core.es_failures``' table:
+    429, 5xx, a node or shard going away...), except a 429 cluster block (the disk's flood-stage
+    watermark): that lifts only once an operator frees disk space, not in seconds."""
     kind = error.get("type") if isinstance(error, dict) else None
-    return status in TRANSIENT_STATUSES and not (status == 429 and kind == "cluster_block_exception")
+    return is_passing_status(status, error) and not (status == 429 and kind == "cluster_block_exception")
 
 
 def refusal_reason(error: object) -> str:

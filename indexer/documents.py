@@ -1,6 +1,6 @@
 """From a validated record to the document Elasticsearch stores: an allowlist, nothing else.
 
-Confidential data (RULES.md section 4: revenue, person ids) cannot leak through here: a document
+Confidential data (docs/program-rules.md, Confidentiality: revenue, person ids) cannot leak through here: a document
 holds only the export fields the contract (``locator.core.contract``) declares, copied by name,
 never by "all but", plus what the indexer computes.
 """

@@ -14,7 +14,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -130,6 +130,24 @@ class GeocodeCache:
             self._db.close()
 
 
+class PacedRateLimiter(RateLimiter):
+    """geopy's RateLimiter reading time from ``clock`` and waiting with ``sleep`` (default: real time).
+
+    geopy asks its own ``_clock`` and ``_sleep`` methods for both, so a test can pass a fake pair
+    and see every wait the limiter asks for without waiting at all."""
+
+    def __init__(self, func: Callable, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep, **options: Any):
+        super().__init__(func, **options)
+        self._clock_source, self._sleep_with = clock, sleep
+
+    def _clock(self) -> float:
+        return self._clock_source()
+
+    def _sleep(self, seconds: float) -> None:
+        self._sleep_with(seconds)
+
+
 class GeopyGeocoder:
     """Any geopy backend, rate limited, optionally cached.
 
@@ -138,10 +156,11 @@ class GeopyGeocoder:
     """
 
     def __init__(self, geocoder: GeopyBackend, min_delay_seconds: float, *, cache: GeocodeCache | None = None,
-                 service: str | None = None, structured: bool = False, country_param: str | None = None):
+                 service: str | None = None, structured: bool = False, country_param: str | None = None,
+                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
         self.service = service or type(geocoder).__name__.lower()
-        self.geocode = RateLimiter(geocoder.geocode, min_delay_seconds=min_delay_seconds,
-                                   error_wait_seconds=max(min_delay_seconds, 2.0), swallow_exceptions=False)
+        self.geocode = PacedRateLimiter(geocoder.geocode, clock=clock, sleep=sleep, min_delay_seconds=min_delay_seconds,
+                                        error_wait_seconds=max(min_delay_seconds, 2.0), swallow_exceptions=False)
         self._cache, self._structured, self._country_param = cache, structured, country_param
 
     def locate(self, address: Mapping[str, Any]) -> tuple[float, float]:

@@ -14,7 +14,7 @@ import secrets
 from datetime import datetime, timezone
 from typing import Iterable
 
-from elasticsearch import Elasticsearch, NotFoundError
+from elasticsearch import BadRequestError, Elasticsearch, NotFoundError
 
 from indexer import allocation, bulk
 from indexer.bulk import BulkOutcome
@@ -45,9 +45,23 @@ def new_index_name(prefix: str, now: datetime | None = None, family: Family = SI
 def create_index(es: Elasticsearch, name: str, meta: dict, family: Family = SITES, shards: int = 1,
                  timeout_s: float = 60) -> None:
     """Create the index and wait until its primaries are placed (or fail naming why they cannot be)."""
-    es.indices.create(index=name, settings={**CREATE_SETTINGS, "number_of_shards": shards},
-                      mappings={**family.mapping, "_meta": meta}, wait_for_active_shards="0")
+    try:
+        es.indices.create(index=name, settings={**CREATE_SETTINGS, "number_of_shards": shards},
+                          mappings={**family.mapping, "_meta": meta}, wait_for_active_shards="0")
+    except BadRequestError as exc:
+        if not _made_by_this_run(es, exc, name, meta):
+            raise
     _wait_for(es, name, "yellow", timeout_s)
+
+
+def _made_by_this_run(es: Elasticsearch, refused: BadRequestError, name: str, meta: dict) -> bool:
+    """A create that reached the cluster but whose answer was lost (the node that took it, or the
+    master, gone mid-request) is sent again, by the client or by Elasticsearch itself on the new
+    master, and then finds the index it made. The name is this run's own (time and random), and
+    the ``_meta`` it was made with tells it apart from anyone else's."""
+    if refused.error != "resource_already_exists_exception":
+        return False
+    return es.indices.get_mapping(index=name)[name]["mappings"].get("_meta") == meta
 
 
 def _wait_for(es: Elasticsearch, index: str, status: str, timeout_s: float) -> None:
@@ -145,8 +159,8 @@ def delete_unaliased(es: Elasticsearch, prefix: str, keep: set[str | None]) -> l
     """Delete the project's run indices that are neither live nor previous (older runs, crashed runs)."""
     patterns = ",".join(family.pattern(prefix) for family in FAMILIES)
     names = [name for name in es.indices.get(index=patterns, expand_wildcards="open,closed") if name not in keep]
-    if names:
-        es.indices.delete(index=",".join(names))
+    if names:  # a delete sent again after its lost answer finds them gone: that is no failure
+        es.indices.delete(index=",".join(names), ignore_unavailable=True)
     return names
 
 

@@ -74,10 +74,22 @@ class IndexerLock:
     def _renew_forever(self) -> None:
         while not self._stop.wait(self.lease_s / 3):
             try:
-                result = self.es.index(index=self.index, id=LOCK_ID, document=self._body(), **self._seq)
-                self._seq = {"if_seq_no": result["_seq_no"], "if_primary_term": result["_primary_term"]}
+                self.renew()
             except Exception:  # noqa: BLE001 - a missed renewal is retried; the lease covers three of them
                 continue
+
+    def renew(self) -> None:
+        try:
+            result = self.es.index(index=self.index, id=LOCK_ID, document=self._body(), **self._seq)
+        except ConflictError:
+            # A renewal whose answer was lost (a node gone mid-request) is sent again by the client and
+            # finds the lease already renewed: still ours while we are its owner, at its new number.
+            current = self.es.get(index=self.index, id=LOCK_ID)
+            if current["_source"]["owner"] != self.owner:
+                raise
+            result = self.es.index(index=self.index, id=LOCK_ID, document=self._body(),
+                                   if_seq_no=current["_seq_no"], if_primary_term=current["_primary_term"])
+        self._seq = {"if_seq_no": result["_seq_no"], "if_primary_term": result["_primary_term"]}
 
     def release(self) -> None:
         self._stop.set()

@@ -1,4 +1,4 @@
-"""The program configuration (RULES.md section 3): revenue thresholds per region, cert minimums.
+"""The program configuration (docs/program-rules.md, Program configuration): revenue thresholds per region, cert minimums.
 
 Thresholds "vary by region" and are not published, so they live in a TOML file that the indexer
 reads once at start-up. Any mistake stops the indexer with a ``ProgramConfigError`` whose message

@@ -1,4 +1,4 @@
-"""The limits of RULES.md section 1 as values: shared by the record schema (``indexer.records``,
+"""The limits of docs/program-rules.md, The partner export, as values: shared by the record schema (``indexer.records``,
 marshmallow, every message exact) and its fast path (``indexer.fast_records``, msgspec)."""
 from __future__ import annotations
 

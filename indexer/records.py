@@ -1,4 +1,4 @@
-"""One line of a partner export: parse, validate (RULES.md section 1), report.
+"""One line of a partner export: parse, validate (docs/program-rules.md, The partner export), report.
 
 ``parse_line`` turns one JSON Lines line into a plain ``dict`` of Python values, or into
 ``Rejection``s that name the line, the site (when readable), the field and the reason. A bad record
@@ -14,7 +14,7 @@ Choices the table leaves open, made here:
 * ``revenue_eur`` is also bounded (<= 10^15, <= 20 decimal places) so that group sums stay exact
   in a fixed precision (see ``tiers``); no real site is near either bound.
 
-Confidentiality (RULES.md section 4): reasons never quote ``revenue_eur`` or ``person_id``; values
+Confidentiality (docs/program-rules.md, Confidentiality): reasons never quote ``revenue_eur`` or ``person_id``; values
 of other fields are quoted only through ``_shown``, which escapes and truncates them.
 """
 from __future__ import annotations
@@ -302,7 +302,7 @@ def _decode(text: str):
 
 
 def parse_line(line_no: int, text: str) -> ParsedLine | None:
-    """Parse and validate line ``line_no``; None for a blank line (RULES.md: blank lines are ignored).
+    """Parse and validate line ``line_no``; None for a blank line (docs/program-rules.md: blank lines are ignored).
 
     A line that is clearly valid is accepted by the fast path (``indexer.fast_records``); every
     other line is validated here, so each rejection is named exactly."""

@@ -1,4 +1,4 @@
-"""A realistic sample partner export (RULES.md section 1), for demos, tests and load runs.
+"""A realistic sample partner export (docs/program-rules.md, The partner export), for demos, tests and load runs.
 
 Real towns and coordinates from the gazetteer (never invented points), company names from
 multi-lingual word lists, a tier mix near the real one (about a third of (partner, country)

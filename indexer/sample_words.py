@@ -1,7 +1,7 @@
 """Word lists and formats for the sample generator (``indexer.sample``): data, not logic."""
 from __future__ import annotations
 
-# Countries and their share of partners; the regions of RULES.md section 3 dominate.
+# Countries and their share of partners; the regions of docs/program-rules.md, Program configuration, dominate.
 COUNTRY_WEIGHTS = dict(
     US=12, CA=3, MX=2, BR=3, AR=1, CL=1, CO=1, PE=1, DK=4, SE=3, NO=2, FI=2, DE=6, FR=5, GB=5, NL=3, BE=2,
     ES=3, IT=3, PL=2, AE=2, SA=1, ZA=1, AU=3, NZ=1, JP=3, SG=1, IN=2, KR=1, TW=1, CN=1, ID=1, TH=1, MY=1,

@@ -1,6 +1,7 @@
 """Commands for Milestone's program staff: partners' preview links and the eligibility report.
 
-``preview-link`` prints a signed, expiring link to a partner's own preview; ``preview-revoke``
+``preview-link`` prints a signed, expiring link to a partner's own preview (``--example``: the
+first listed partner's, which ``make run`` shows to try previews on the sample); ``preview-revoke``
 invalidates every link issued to a partner so far; ``eligibility-report`` writes the CSV of
 every group's tier and what it lacks for the next one. All three connect as the indexer (the user
 that writes the revocations and may read the eligibility index); the CLI assembles them.
@@ -30,8 +31,8 @@ def _country_option(ctx, param, value: str | None) -> str | None:
     return scope
 
 
-def _partner_argument(ctx, param, value: str) -> str:
-    if not preview_tokens.is_partner_id(value):
+def _partner_argument(ctx, param, value: str | None) -> str | None:
+    if value is not None and not preview_tokens.is_partner_id(value):
         raise click.BadParameter("must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-'")
     return value
 
@@ -51,15 +52,36 @@ def _groups_of(es: Elasticsearch, prefix: str, partner_id: str, country: str | N
         raise UserFacingError("no eligibility data yet: run `partner-locator index` first") from None
 
 
+def _listed_example(es: Elasticsearch, prefix: str, country: str | None) -> str:
+    """The first partner (by id) listed in the live data, in ``country`` when given."""
+    filters = [{"term": {"listed": True}}] + ([{"term": {"country": country}}] if country else [])
+    try:
+        hits = es.search(index=eligibility_alias(prefix), size=1, query={"bool": {"filter": filters}},
+                         sort=[{"partner_id": "asc"}, {"country": "asc"}], source=["partner_id"])["hits"]["hits"]
+    except NotFoundError:
+        raise UserFacingError("no eligibility data yet: run `partner-locator index` first") from None
+    if not hits:
+        raise UserFacingError(f"no partner is listed{f' in {country}' if country else ''} in the live data: no link issued")
+    return hits[0]["_source"]["partner_id"]
+
+
 @click.command("preview-link")
-@click.argument("partner_id", callback=_partner_argument)
+@click.argument("partner_id", required=False, callback=_partner_argument)
+@click.option("--example", is_flag=True, help="instead of PARTNER_ID: the first listed partner of the live data (to try previews)")
 @click.option("--country", callback=_country_option, help="show only this country (ISO code) [default: every country]")
 @click.option("--days", type=click.IntRange(1, MAX_LINK_DAYS), help="valid this many days [default: 30, from settings]")
 @click.pass_obj
-def preview_link_command(settings: Settings, partner_id: str, country: str | None, days: int | None) -> None:
+def preview_link_command(settings: Settings, partner_id: str | None, example: bool, country: str | None,
+                         days: int | None) -> None:
     """Print a signed link to PARTNER_ID's own preview: its listing, checklist and rejected records."""
+    if example == (partner_id is not None):
+        raise click.UsageError("give either PARTNER_ID or --example")
     secret = _secret(settings)
-    if not _groups_of(connect(settings, "indexer"), settings.index_prefix, partner_id, country):
+    es = connect(settings, "indexer")
+    if example:
+        partner_id = _listed_example(es, settings.index_prefix, country)
+        click.echo(f"example: partner {partner_id}, listed in the live data", err=True)
+    elif not _groups_of(es, settings.index_prefix, partner_id, country):
         where = f" in {country}" if country else ""
         raise UserFacingError(f"partner {partner_id} has no eligibility document{where} in the live data: no link issued")
     token = preview_tokens.issue(secret, partner_id, country, days or settings.preview.link_days)

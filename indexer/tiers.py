@@ -1,4 +1,4 @@
-"""Tier status per (partner, country) group: RULES.md section 2 as pure functions.
+"""Tier status per (partner, country) group: docs/program-rules.md, Tiers, as pure functions.
 
 Records are folded into a ``GroupState`` one at a time, so an export of any size is evaluated
 without keeping its sites: a group holds a few flags, one exact revenue sum and, per certification
@@ -129,15 +129,15 @@ def _on_or_before(day: date | None, as_of: date) -> bool:
 
 
 def _within_year(day: date | None, as_of: date) -> bool:
-    """RULES.md: as_of - 365 days < day <= as_of."""
+    """docs/program-rules.md, Tiers: as_of - 365 days < day <= as_of."""
     return day is not None and as_of - SALES_TRAINING_WINDOW < day <= as_of
 
 
 @dataclass(frozen=True)
 class Requirement:
-    """One line of RULES.md section 2's table for one group: whether it holds, in words.
+    """One requirement of a tier (docs/program-rules.md, Tiers) for one group: whether it holds, in words.
 
-    ``name`` and ``status`` never hold a figure (RULES.md section 4): a partner's preview and the
+    ``name`` and ``status`` never hold a figure (docs/program-rules.md, Confidentiality): a partner's preview and the
     staff report may see *which* requirement is missing, never by how much."""
 
     id: str  # stable: "terms", "revenue", "onboarding", "sales_training", "certified_MCDE", ...
@@ -170,7 +170,7 @@ class Evaluation:
 
 def requirements(group: GroupState, country: str, program: ProgramConfig, tier: str,
                  counts: dict[str, int]) -> tuple[Requirement, ...]:
-    """Every requirement of ``tier`` (RULES.md section 2's table), in its order, met or not;
+    """Every requirement of ``tier`` (docs/program-rules.md, Tiers), in its order, met or not;
     ``counts`` is ``group.cert_counts``, worked out once for every tier.
 
     This is the one place the rules live: ``evaluate`` derives the tier from it. Their words come

@@ -51,7 +51,7 @@ def _log_to_stderr(name: str, form: str) -> None:
 
 def configure_logging() -> None:
     """Project messages with a timestamp; the access log as bare JSON lines (they carry their own time)."""
-    _log_to_stderr("partner_locator", "%(asctime)s %(name)s %(message)s")
+    _log_to_stderr("partner_locator", "%(asctime)s %(levelname)s %(name)s %(message)s")
     _log_to_stderr("partner_locator.access", "%(message)s")
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)
 

@@ -6,6 +6,8 @@ Every index a test makes starts with a per-run prefix that the shipped roles' pa
 """
 from __future__ import annotations
 
+import dataclasses
+import os
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -22,7 +24,8 @@ from locator.node import files as localnode
 from locator.node import process as nodeprocess
 from locator.core.gazetteer import Gazetteer
 from locator.core.mapping import sites_alias
-from locator.core.es import connect
+from locator.core.connection import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection
+from locator.core.es import connect, make_client
 from locator.core.settings import Settings, load_settings
 
 
@@ -88,6 +91,71 @@ def reader_es(settings: Settings):
     client.close()
 
 
+# ---------------------------------------------------------------- each role's own user, for the role separation tests
+# On the local node from its credentials file; on an external cluster (ELASTICSEARCH_URL) from these variables, so
+# that who may read and write what is proven on the cluster a deployment uses, not only on the local node.
+
+TEST_ROLES = ("indexer", "reader", "preview")
+
+
+def role_variables(role: str) -> tuple[str, str, str]:
+    """The variables that give a role's user on an external cluster: (username, password, api key)."""
+    stem = f"PARTNER_LOCATOR_TEST_{role.upper()}"
+    return f"{stem}_USERNAME", f"{stem}_PASSWORD", f"{stem}_API_KEY"
+
+
+def external_role_connection(settings: Settings, role: str, environ) -> Connection | None:
+    """``role``'s user on the external cluster, from PARTNER_LOCATOR_TEST_<ROLE>_* (the preview user also from the
+    product's own ELASTICSEARCH_PREVIEW_*); None when they are not given."""
+    username, password, api_key = (environ.get(name) or None for name in role_variables(role))
+    if api_key:
+        return dataclasses.replace(settings.connection, username=None, password=None, api_key=api_key)
+    if username and password:
+        return dataclasses.replace(settings.connection, username=username, password=password, api_key=None)
+    return settings.preview_connection if role == "preview" else None
+
+
+def _how_to_give(role: str) -> str:
+    username, password, api_key = role_variables(role)
+    also = f", or {PREVIEW_USERNAME} + {PREVIEW_PASSWORD} or {PREVIEW_API_KEY}" if role == "preview" else ""
+    return f"{role}: {username} + {password} (or {api_key}{also})"
+
+
+_ROLES_NOT_VERIFIED: set[str] = set()  # roles whose credentials an external cluster run lacked (terminal summary)
+
+
+@pytest.fixture(scope="session")
+def role_clients(settings: Settings):
+    """role -> a client as that role's own user ("indexer", "reader", "preview"); the tests that use it skip on
+    an external cluster without the credentials, and the run's summary then says so loudly."""
+    if settings.connection.external:
+        connections = {role: external_role_connection(settings, role, os.environ) for role in TEST_ROLES}
+        missing = [role for role, connection in connections.items() if connection is None]
+        if missing:
+            _ROLES_NOT_VERIFIED.update(missing)
+            pytest.skip(f"role separation NOT verified on the external cluster: no credentials for "
+                        f"{', '.join(missing)}; set {'; '.join(_how_to_give(role) for role in missing)}")
+        clients = {role: make_client(connection, settings.elasticsearch, role) for role, connection in connections.items()}
+    else:
+        clients = {role: connect(settings, role) for role in TEST_ROLES}
+    yield clients
+    for client in clients.values():
+        client.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _ROLES_NOT_VERIFIED:
+        return
+    write = lambda line: terminalreporter.write_line(line, red=True, bold=True)  # noqa: E731
+    terminalreporter.section("ROLE SEPARATION NOT VERIFIED", sep="!", red=True, bold=True)
+    write("Role separation was NOT verified on the external cluster (ELASTICSEARCH_URL): the tests that prove the")
+    write("reader cannot write or read the eligibility index, and the preview user reads only that, were SKIPPED.")
+    write("Give each role's own user (README: Pointing at a real cluster):")
+    for role in TEST_ROLES:
+        if role in _ROLES_NOT_VERIFIED:
+            write(f"  {_how_to_give(role)}")
+
+
 # ---------------------------------------------------------------- one realistic sample for API and browser tests
 # listed_sample.documents is the ground truth: every listed document as Elasticsearch holds it
 # (fetched with the indexer's rights), so tests compare the API against brute-force computations.
@@ -122,7 +190,6 @@ def listed_sample(settings, indexer_es, gazetteer) -> ListedSample:
 @pytest.fixture(scope="session")
 def api_app(listed_sample, gazetteer):
     from locator.api import create_app
-    from locator.core.es import connect
 
     # The web app connects as the read-only user, as in production.
     return create_app(listed_sample.settings, es=connect(listed_sample.settings, "reader"), gazetteer=gazetteer)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from elasticsearch import Elasticsearch
-from flask import Flask, request
+from flask import Flask, Request, request
 from flask_cors import CORS
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import MapAdapter
 
 from locator.api import access_log, budget, errors, headers, i18n, metrics, preview
 from locator.api.jsonio import OrjsonProvider, json_response
@@ -13,13 +15,27 @@ from locator.api.service import SearchService
 from locator.api.sitemap import sitemap
 from locator.api.sitepages import not_found_page, site_pages
 from locator.api.spec import build_spec
+from locator.api.urls import trusted_hosts
 from locator.api.views import api, health
-from locator.core.es import Connection, make_client
+from locator.core.connection import Connection
+from locator.core.es import make_client
 from locator.core.gazetteer import Gazetteer
 from locator.core.resources import static_dir
 from locator.core.settings import Settings
 
 MAX_BODY_BYTES = 16 * 1024
+# Load balancers and orchestrators probe these by address (Host: 10.0.3.7:5000): they answer
+# whatever the Host, and build no address from it.
+ANY_HOST_PATHS = frozenset({"/livez", "/readyz"})
+
+
+class LocatorFlask(Flask):
+    """Flask with ``TRUSTED_HOSTS`` checked on every request except the health checks."""
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        if request is not None and request.path in ANY_HOST_PATHS:
+            return self.url_map.bind_to_environ(request.environ, subdomain=self.url_map.default_subdomain or "")
+        return super().create_url_adapter(request)
 
 
 def create_app(settings: Settings, *, connection: Connection | None = None, es: Elasticsearch | None = None,
@@ -30,9 +46,21 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     if es is None and connection is None:
         raise TypeError("create_app needs a connection (or a client)")
     static = static_dir()
-    app = Flask(__name__, static_folder=str(static), static_url_path="/static")
+    app = LocatorFlask(__name__, static_folder=str(static), static_url_path="/static")
     app.json = OrjsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # Absolute addresses (canonical links, the sitemap, page_url) are made from the request's host
+    # when api.public_url is empty: only these hosts are answered at all (urls.py).
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(settings.api)
+
+    @app.before_request
+    def _refuse_untrusted_hosts():
+        # Flask found the Host untrusted while matching the URL: answered first, before any other
+        # hook or view (nothing counted, no page or address made from it).
+        if isinstance(request.routing_exception, SecurityError):
+            return errors.error_response(400, "untrusted_host", "this server does not answer for the host named in "
+                                                                "the request (its Host header); see api.trusted_hosts")
+        return None
 
     @app.before_request
     def _refuse_big_bodies():
@@ -62,4 +90,9 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
     def openapi():
         return json_response(spec)
 
+    if settings.api.trusted_proxies:
+        # Behind N proxies (TLS ends there): the client's address, scheme and host are the ones the
+        # last N proxies forwarded, never what a client wrote itself. The host is then checked as above.
+        n = settings.api.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)
     return app

@@ -8,8 +8,8 @@ CDN every client has the proxy's address: turn this off there and limit at the p
 (docs/operations.md).
 
 Counting is a sliding-window counter per (client, limit) in a dict: this window's count plus the
-previous window's, weighted by how much of it still overlaps the last period. About 2 us a request
-with no thread (measured in docs/benchmarks.md; the ``limits`` library's memory storage, which
+previous window's, weighted by how much of it still overlaps the last period. About 18 us a request
+with no thread (docs/benchmarks.md, "The edge"; the ``limits`` library's memory storage, which
 Flask-Limiter uses, starts expiry timer threads and cost far more per request here). ``limits``
 still parses the setting.
 """

@@ -17,9 +17,11 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from locator.api.jsonio import json_response
+from locator.core.es_failures import Failure, classify
 
 log = logging.getLogger("partner_locator.api")
 RETRY_AFTER_S = "1"
+UNAVAILABLE_MESSAGE = "the search service is temporarily unavailable; retry shortly"
 
 
 class ApiError(Exception):
@@ -71,6 +73,14 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return response
 
 
+def failed(exc: Exception) -> Failure:
+    """How an Elasticsearch failure is answered (``locator.core.es_failures``' one table), logged
+    once at its level naming the cause: every view and page reads failures through this."""
+    failure = classify(exc) or Failure(False, f"{type(exc).__name__}: {exc}", logging.ERROR)
+    log.log(failure.level, "%s (request %s)", failure.cause, g.get("request_id"))
+    return failure
+
+
 def code_of(reason: str) -> str:
     """ "URI Too Long" -> "uri_too_long": the code of an HTTP error, from its reason phrase."""
     return (reason or "error").lower().replace(" ", "_").replace("-", "_")
@@ -109,19 +119,11 @@ def register(app: Flask, html_not_found: Callable[[], Response] | None = None) -
             response.headers["Allow"] = ", ".join(getattr(exc, "valid_methods", None) or ["GET"])
         return response
 
-    @app.errorhandler(elasticsearch.ConnectionError)
-    @app.errorhandler(elasticsearch.ConnectionTimeout)
-    def _search_down(exc):
-        log.warning("elasticsearch unreachable: %s", type(exc).__name__)
-        return error_response(503, Unavailable.code, "the search service is temporarily unavailable; retry shortly")
-
     @app.errorhandler(elasticsearch.ApiError)
-    def _search_refused(exc: elasticsearch.ApiError):
-        status = getattr(exc.meta, "status", 500)
-        if status == 404 or status >= 500 or status == 429:
-            log.warning("elasticsearch answered %s: %s", status, exc.message)
-            return error_response(503, Unavailable.code, "the search service is temporarily unavailable; retry shortly")
-        log.error("elasticsearch refused a request (%s): %s", status, exc.message)
+    @app.errorhandler(elasticsearch.TransportError)
+    def _search_failed(exc: Exception):
+        if failed(exc).passing:
+            return error_response(503, Unavailable.code, UNAVAILABLE_MESSAGE)
         return error_response(500, "internal_error", "the search failed; the error was logged")
 
     @app.errorhandler(Exception)

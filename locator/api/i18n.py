@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.resources import files
 from pathlib import Path
+from urllib.parse import quote
 
 from babel import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
@@ -110,6 +111,11 @@ def current() -> Ui:
 
 def _directory() -> Path:
     return Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
+
+
+def lang_query() -> str:
+    """ "?lang=de" when this page was asked for in a language (quoted), so links between pages keep it."""
+    return "?lang=" + quote(request.args["lang"]) if request.args.get("lang") else ""
 
 
 def vary_by_language(response):

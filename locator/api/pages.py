@@ -1,22 +1,19 @@
 """The search page: rendered from templates, with the first page of results when its URL carries a search."""
 from __future__ import annotations
 
-import logging
 import re
-from urllib.parse import quote
 
 import elasticsearch
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from marshmallow import ValidationError
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from locator.api import display, i18n
-from locator.api.errors import ApiError
+from locator.api.errors import RETRY_AFTER_S, ApiError, failed
 from locator.api.headers import embeddable
 from locator.api.params import SearchParams, load_params
-
-log = logging.getLogger("partner_locator.pages")
+from locator.core.es_failures import Failure
 
 pages = Blueprint("pages", __name__)
 
@@ -41,38 +38,41 @@ pages.after_request(i18n.vary_by_language)
 @embeddable
 def index():
     ui = i18n.current()
-    response = initial_search(request.args, ui)
-    links = lang_query(request.args)
+    response, failure = initial_search(request.args, ui)
+    links = i18n.lang_query()
     cards = [display.card_view(site, ui, links) for site in response["results"]] if response else []
-    return render_template("index.html", catalog=display.catalog(ui), response=response, cards=cards,
+    html = render_template("index.html", catalog=display.catalog(ui), response=response, cards=cards,
                            embed_per_page=EMBED_PER_PAGE, lang_query=links,
                            tiles=current_app.extensions["partner_locator"].settings.pages)
+    if failure is None:
+        return html
+    # Never a 200 without results when the search failed: a cache or crawler would keep it as the
+    # answer. The page still comes with it: its script asks the API again and explains.
+    page = Response(html, status=503 if failure.passing else 500, mimetype="text/html")
+    page.headers["Cache-Control"] = "no-store"
+    if failure.passing:
+        page.headers["Retry-After"] = RETRY_AFTER_S
+    return page
 
 
 @pages.get("/api/v1/docs")
 def docs():
     """The API reference, in the visitor's language: the OpenAPI spec rendered by static/docs.js."""
-    return render_template("docs.html", catalog=display.catalog(i18n.current()), lang_query=lang_query(request.args))
+    return render_template("docs.html", catalog=display.catalog(i18n.current()), lang_query=i18n.lang_query())
 
 
-def lang_query(args: MultiDict) -> str:
-    """"?lang=de" when the page was asked for in a language: links between the pages keep it."""
-    return "?lang=" + quote(args["lang"]) if args.get("lang") else ""
-
-
-def initial_search(args: MultiDict, ui: i18n.Ui) -> dict | None:
-    """The API's answer for the page's own query, or None when there is no search in it or it fails:
-    the page's script then asks the API itself and explains what went wrong, as it always has."""
+def initial_search(args: MultiDict, ui: i18n.Ui) -> tuple[dict | None, Failure | None]:
+    """The API's answer for the page's own query (None when there is no search in it, or a bad one:
+    the page's script then shows the API's message), and how Elasticsearch failed, if it did."""
     query = search_query(args, ui)
     if not query:
-        return None
+        return None, None
     try:
-        return current_app.extensions["partner_locator"].search(load_params(_search_params, query))
+        return current_app.extensions["partner_locator"].search(load_params(_search_params, query)), None
     except (ValidationError, ApiError):
-        return None  # a bad or unknown parameter: the script shows the API's message
+        return None, None  # a bad or unknown parameter: the script shows the API's message
     except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:  # refused, down or slow
-        log.warning("search page rendered without results: %s", type(exc).__name__)
-        return None
+        return None, failed(exc)
 
 
 def search_query(args: MultiDict, ui: i18n.Ui) -> MultiDict:

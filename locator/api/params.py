@@ -25,10 +25,18 @@ TEXT_EXCLUDES = ("q", "near", "place")
 
 BBOX_DESCRIPTION = ("the view as four comma-separated decimal degrees south,west,north,east (e.g. 54.5,8.0,57.8,12.7): "
                     "-90 <= south <= north <= 90, -180 <= west, east <= 180; west > east crosses the antimeridian")
+# The bbox the OpenAPI spec states (what the page's map sends): plain decimals, each within its range.
+# parse_bbox decides, and also takes other spellings of a number ("1e-05"); south <= north no pattern can say.
+_LATITUDE = r"-?(?:90(?:\.0+)?|[1-8]?[0-9](?:\.[0-9]+)?)"
+_LONGITUDE = r"-?(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9])(?:\.[0-9]+)?)"
+BBOX_PATTERN = f"^{_LATITUDE},{_LONGITUDE},{_LATITUDE},{_LONGITUDE}$"
 
 
 class BoundingBox(fields.String):
     """ "S,W,N,E" -> (south, west, north, east), checked by ``parse_bbox`` (the one place its rules are)."""
+
+    def __init__(self, *, metadata: dict | None = None, **kwargs):
+        super().__init__(metadata={"pattern": BBOX_PATTERN, "example": "54.5,8.0,57.8,12.7", **(metadata or {})}, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)

@@ -9,23 +9,19 @@ log never writes the token (``access_log``).
 """
 from __future__ import annotations
 
-import logging
-
 import elasticsearch
 from elasticsearch import Elasticsearch
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from flask_babel import gettext
 
 from locator.api import display, i18n
-from locator.api.errors import ApiError, Forbidden, PreviewUnavailable
+from locator.api.errors import RETRY_AFTER_S, ApiError, Forbidden, PreviewUnavailable, failed
 from locator.api.jsonio import json_response
 from locator.api.preview_service import PreviewService
 from locator.core import requirement_words
 from locator.core.errors import UserFacingError
 from locator.core.es import connection_for, make_client
 from locator.core.settings import Settings
-
-log = logging.getLogger("partner_locator.preview")
 
 page = Blueprint("preview_page", __name__)
 api = Blueprint("preview_api", __name__, url_prefix="/api/v1")
@@ -142,6 +138,6 @@ def _refused_page(exc: ApiError):
 @page.errorhandler(elasticsearch.ApiError)
 @page.errorhandler(elasticsearch.TransportError)
 def _cluster_failed(exc: Exception):
-    log.warning("preview page without data: %s", type(exc).__name__)
-    return render_template("preview_message.html", reason="failed", message="",
-                           catalog=display.catalog(i18n.current())), 503
+    passing = failed(exc).passing
+    html = render_template("preview_message.html", reason="failed", message="", catalog=display.catalog(i18n.current()))
+    return html, 503 if passing else 500, {"Retry-After": RETRY_AFTER_S} if passing else {}

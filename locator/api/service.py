@@ -4,6 +4,7 @@ Views stay thin: validate parameters, call one method here, shape the answer.
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from typing import Iterator
 
@@ -20,11 +21,13 @@ from locator.core.gazetteer import Gazetteer, Place
 from locator.core.mapping import sites_alias
 from locator.core.settings import Settings
 
+log = logging.getLogger("partner_locator.api")
+
 PLACE_IDS_PER_WORD = 3
 MAX_COUNTRY_SUGGESTIONS = 2
 MIN_PLACE_WORD = 3
-LISTED_PAGE_SIZE = 5000  # sites per round trip when streaming every listed site (the sitemap)
 PIT_KEEP_ALIVE = "1m"  # between two pages of a stream, not for the whole of it
+LISTED_FIELDS = "pit_id,_shards,hits.hits._source,hits.hits.sort"  # _shards kept: a partial page must show
 
 
 # Only what shaping reads comes back: big responses (500 map points, 20 hits with scores, sort
@@ -70,6 +73,11 @@ class TextLookups:
     def postal_areas(self, code: str) -> list[Area]:
         response = run_search(self.service.es, self.service.alias, queries.build_postal_areas(code, self.countries))
         return [shaping.postal_area(code, bucket) for bucket in response.get("aggregations", {}).get("countries", {}).get("buckets", [])]
+
+
+class IncompleteListing(Unavailable):
+    """Elasticsearch gave part of the listed sites (a failed shard, a short page): a 503 before a
+    stream starts, a broken response once it has."""
 
 
 class SearchService:
@@ -197,27 +205,70 @@ class SearchService:
             raise Unavailable("the live index is empty")
         return facts
 
-    def listed_sites(self, index: str, *, start: str | None = None, limit: int | None = None,
+    def listed_sites(self, index: str, expected: int, *, start: str | None = None,
                      fields: tuple[str, ...] = ()) -> Iterator[dict]:
-        """Every site of ``index`` in site_id order (from ``start``, at most ``limit``), streamed a
-        page at a time through a point in time, so the whole index is never in memory: each item
-        is ``{"site_id": ..., **the fields asked for}``."""
+        """Exactly ``expected`` sites of ``index`` (the caller knows how many it holds: the live
+        index's count, or ``count_sites``) in site_id order, from ``start`` on when given. Each item
+        is ``{"site_id": ..., **the fields asked for}``. Streamed ``pages.sitemap_page_size`` at a
+        time through a point in time, so the whole index is never in memory.
+
+        Whole or not at all: every page must come from every shard and be full until the known count
+        is reached (the stream ends on that count, never on a short page); anything else raises
+        ``IncompleteListing`` (or the client's error) while iterating, which the sitemap turns into a
+        broken response. The point in time and the first page are asked for in this call, before the
+        caller sends anything: a failure there is still a clean 503."""
+        if expected <= 0:
+            return iter(())
         pit = {"id": self.es.open_point_in_time(index=index, keep_alive=PIT_KEEP_ALIVE)["id"], "keep_alive": PIT_KEEP_ALIVE}
-        after, left = None, limit if limit is not None else float("inf")
         try:
-            while left > 0:
-                size = int(min(LISTED_PAGE_SIZE, left))
-                page = self.es.search(filter_path="pit_id,hits.hits._source,hits.hits.sort",
-                                      **queries.build_listed_page(pit, after, size, start, fields)).body
-                hits = page.get("hits", {}).get("hits", [])
-                pit["id"] = page.get("pit_id", pit["id"])
+            first = self._listed_page(pit, None, 0, expected, start, fields)
+        except BaseException:
+            self._close_point_in_time(pit)
+            raise
+        return self._listed_stream(pit, first, expected, start, fields)
+
+    def _listed_stream(self, pit: dict, hits: list, expected: int, start: str | None,
+                       fields: tuple[str, ...]) -> Iterator[dict]:
+        sent = 0
+        try:
+            while True:
                 for hit in hits:
                     yield {"site_id": hit["sort"][0], **hit.get("_source", {})}
-                if len(hits) < size:
+                sent += len(hits)
+                if sent >= expected:
                     return
-                after, left = hits[-1]["sort"], left - len(hits)
+                hits = self._listed_page(pit, hits[-1]["sort"], sent, expected, start, fields)
         finally:
+            self._close_point_in_time(pit)
+
+    def _listed_page(self, pit: dict, after: list | None, sent: int, expected: int, start: str | None,
+                     fields: tuple[str, ...]) -> list[dict]:
+        """The page after ``sent`` of ``expected`` sites: from every shard, and full."""
+        size = min(self.settings.pages.sitemap_page_size, expected - sent)
+        page = self.es.search(filter_path=LISTED_FIELDS, allow_partial_search_results=False,
+                              **queries.build_listed_page(pit, after, size, start, fields)).body
+        _require_every_shard(page, "a page of listed sites")
+        pit["id"] = page.get("pit_id", pit["id"])
+        hits = page.get("hits", {}).get("hits", [])
+        if len(hits) < size:
+            raise IncompleteListing(f"listed sites: a page came back with {len(hits)} of {size}, "
+                                    f"after {sent} of the {expected} known")
+        return hits
+
+    def _close_point_in_time(self, pit: dict) -> None:
+        # Cleanup only: the sites were all sent (or the stream has failed already), and an unclosed
+        # point in time expires by itself after PIT_KEEP_ALIVE.
+        try:
             self.es.close_point_in_time(id=pit["id"])
+        except Exception as exc:
+            log.warning("could not close a point in time (it expires in %s): %s", PIT_KEEP_ALIVE, type(exc).__name__)
+
+    def count_sites(self, index: str, start: str | None = None) -> int:
+        """How many sites ``index`` holds from site id ``start`` on, counted on every shard."""
+        query = {"range": {"site_id": {"gte": start}}} if start is not None else {"match_all": {}}
+        answer = self.es.count(index=index, query=query).body
+        _require_every_shard(answer, "the count of listed sites")
+        return answer["count"]
 
     def readiness(self) -> dict:
         """Raise Unavailable unless the alias points at a non-empty index; else its as_of and age."""
@@ -232,12 +283,21 @@ def live_index_facts(es: Elasticsearch, alias: str) -> dict | None:
     if not targets:
         return None
     index = targets[0]
-    count = es.count(index=alias)["count"]
+    counted = es.count(index=alias)
+    _require_every_shard(counted, "the live index's count")  # a short count would end the sitemap early
+    count = counted["count"]
     meta = es.indices.get_mapping(index=index)[index]["mappings"].get("_meta", {})
     indexed_at = meta.get("indexed_at")
     age = (datetime.now(timezone.utc) - datetime.fromisoformat(indexed_at)).total_seconds() if indexed_at else None
     return {"index": index, "documents": count, "as_of": meta.get("as_of"), "indexed_at": indexed_at,
             "age_s": round(age) if age is not None else None}
+
+
+def _require_every_shard(answer: dict, what: str) -> None:
+    """An answer of every shard, or IncompleteListing (``_shards`` is how a partial one shows)."""
+    shards = answer.get("_shards") or {}
+    if shards.get("failed", 1) > 0 or shards.get("successful", 0) < shards.get("total", 1):
+        raise IncompleteListing(f"{what} came from only part of the shards: {shards}")
 
 
 def _with_words(params: dict, reading: Reading | None) -> dict:

@@ -7,18 +7,24 @@ is a sitemap index of files of that many URLs each, ``/sitemaps/sites-<first sit
 by where they start, so serving one needs no counting from the beginning). Every ``lastmod`` is
 the live index's ``as_of``. The answers are public and cacheable: their ETag is the live index's
 name (a new index is a new name), so a crawler's revalidation costs one alias lookup.
+
+A sitemap is whole or it is not one: the status and the cache headers go out before the body is
+complete, so the stream holds exactly the live index's count of sites, from every shard
+(``listed_sites``); a failure half-way raises, and the server then closes the connection without
+the chunked encoding's last chunk. Clients and caches see a broken response, never a well-formed
+short sitemap (which would revalidate as 304 until the next index).
 """
 from __future__ import annotations
 
 import logging
 import re
 from itertools import islice
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, current_app, request
 
-from locator.api.caching import cached, entity_tag
+from locator.api.caching import cached, entity_tag, entity_tags
 from locator.api.errors import NotFound
 from locator.api.urls import public_base, site_path
 from locator.core.contract import SITE_ID_PATTERN
@@ -53,11 +59,13 @@ def robots() -> Response:
 def sitemap_xml() -> Response:
     service = _service()
     live = service.live_index()
-    index, limit, base = live["index"], service.settings.pages.sitemap_max_urls, public_base()
-    if live["documents"] <= limit:
-        body = url_set(service.listed_sites(index, fields=SLUG_FIELDS), base, live["as_of"])
-    else:
-        body = sitemap_index(service.listed_sites(index), limit, base, live["as_of"])
+    index, count, limit, base = live["index"], live["documents"], service.settings.pages.sitemap_max_urls, public_base()
+
+    def body() -> Iterator[str]:
+        if count <= limit:
+            return url_set(service.listed_sites(index, count, fields=SLUG_FIELDS), base, live["as_of"])
+        return sitemap_index(service.listed_sites(index, count), limit, base, live["as_of"])
+
     return _xml(body, index, base, limit)
 
 
@@ -68,17 +76,26 @@ def sitemap_part(start: str) -> Response:
     service = _service()
     live = service.live_index()
     index, limit, base = live["index"], service.settings.pages.sitemap_max_urls, public_base()
-    sites = service.listed_sites(index, start=start, limit=limit, fields=SLUG_FIELDS)
-    return _xml(url_set(sites, base, live["as_of"]), index, base, limit)
+
+    def body() -> Iterator[str]:
+        count = min(limit, service.count_sites(index, start))
+        return url_set(service.listed_sites(index, count, start=start, fields=SLUG_FIELDS), base, live["as_of"])
+
+    return _xml(body, index, base, limit)
 
 
-def _xml(body: Iterable[str], index: str, base: str, limit: int) -> Response:
+def _xml(body: Callable[[], Iterable[str]], index: str, base: str, limit: int) -> Response:
+    """A 304 from the tag alone (no scan); else ``body()``, whose first page of sites is fetched
+    before the status goes out, streamed."""
     etag = entity_tag(index.encode(), base.encode(), str(limit).encode(), request.path.encode())
-    return cached(_logged(body), "application/xml", _max_age(), etag)
+    if etag in entity_tags(request.headers.get("If-None-Match", "")):
+        return cached(b"", "application/xml", _max_age(), etag)
+    return cached(_logged(body()), "application/xml", _max_age(), etag)
 
 
 def _logged(body: Iterable[str]) -> Iterator[str]:
-    """The body as it is sent; a failure half-way is logged (the client sees a cut document)."""
+    """The body as it is sent; a failure half-way is logged and raised again, so that the server
+    breaks the response off (the client sees no end of the chunked body, never a short sitemap)."""
     try:
         yield from body
     except Exception:

@@ -10,21 +10,18 @@ per-client budget.
 """
 from __future__ import annotations
 
-import logging
 import re
 
 import elasticsearch
-from flask import Blueprint, Response, current_app, redirect, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 
 from locator.api import display, i18n, page_meta
 from locator.api.caching import cached
-from locator.api.errors import NotFound, RETRY_AFTER_S
+from locator.api.errors import NotFound, RETRY_AFTER_S, failed
 from locator.api.headers import embeddable
-from locator.api.urls import public_base, relative_root, site_path
+from locator.api.urls import moved_permanently, public_base, relative_root, site_path
 from locator.core.contract import SITE_ID_PATTERN
-
-log = logging.getLogger("partner_locator.pages")
 
 site_pages = Blueprint("site_pages", __name__)
 site_pages.after_request(i18n.vary_by_language)
@@ -48,12 +45,10 @@ def site_page(site_id: str, slug: str | None) -> Response:
     except NotFound:
         return not_found_page(ui)
     except (elasticsearch.ApiError, elasticsearch.TransportError) as exc:
-        log.warning("site page unavailable: %s", type(exc).__name__)
-        return unavailable_page(ui)
+        return unavailable_page(ui) if failed(exc).passing else failed_page(ui)
     path = site_path(site)
     if slug != path.rsplit("/", 1)[-1]:
-        query = request.query_string.decode("latin-1")
-        return redirect(public_base() + path + (f"?{query}" if query else ""), 301)
+        return moved_permanently(path)
     html = render_template("site.html", **site_context(site, ui, public_base() + path))
     return cached(html.encode(), "text/html", _service().settings.pages.cache_max_age_s)
 
@@ -69,7 +64,7 @@ def site_context(site: dict, ui: i18n.Ui, page_url: str) -> dict:
                              company=site["company"], partner=view["tier_badge"], city=city, country=country)
     canonical = page_meta.canonical(page_url, ui.locale.language, "lang" in request.args)
     return {
-        "catalog": display.catalog(ui), "root": relative_root(), "lang_query": _lang_query(), "site": site,
+        "catalog": display.catalog(ui), "root": relative_root(), "lang_query": i18n.lang_query(), "site": site,
         "view": view, "title": title, "description": description, "canonical": canonical,
         "alternates": page_meta.alternates(page_url),
         "open_graph": page_meta.open_graph(title=title, description=description, url=canonical, locale=str(ui.locale)),
@@ -88,12 +83,8 @@ def _other_site(other: dict, ui: i18n.Ui) -> dict:
             "address": ", ".join(lines[:2]), "href": other["page_url"]}
 
 
-def _lang_query() -> str:
-    return "?lang=" + request.args["lang"] if request.args.get("lang") else ""
-
-
 def message_page(ui: i18n.Ui, status: int, heading: str, text: str) -> Response:
-    html = render_template("message.html", catalog=display.catalog(ui), root=relative_root(), lang_query=_lang_query(),
+    html = render_template("message.html", catalog=display.catalog(ui), root=relative_root(), lang_query=i18n.lang_query(),
                            heading=heading, text=text)
     response = Response(html, status=status, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
@@ -103,6 +94,12 @@ def message_page(ui: i18n.Ui, status: int, heading: str, text: str) -> Response:
 
 def not_found_page(ui: i18n.Ui) -> Response:
     return message_page(ui, 404, ui.gettext("Listing not found"), ui.gettext("This partner site is not listed (any more)."))
+
+
+def failed_page(ui: i18n.Ui) -> Response:
+    """An operator's failure (a role without rights, a query Elasticsearch refused): logged, a 500."""
+    return message_page(ui, 500, ui.gettext("Could not load this listing"),
+                        ui.gettext("Something went wrong."))
 
 
 def unavailable_page(ui: i18n.Ui) -> Response:

@@ -6,7 +6,7 @@ index mapping (``locator.core.mapping``), the indexer's allowlist (``indexer.doc
 query's text fields and ``_source`` lists (``locator.api.queries``), the response filter and the
 OpenAPI ``Site`` schema (``locator.api.spec``) are all derived from ``FIELDS``: a field added
 here appears everywhere it should, and nothing confidential can appear that is not declared here
-(RULES.md section 4: no revenue, no person id, ever).
+(docs/program-rules.md, Confidentiality: no revenue, no person id, ever).
 """
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from marshmallow import Schema, fields
 CERT_TYPES = ("MCDE", "MCIT", "MCIE")
 RANKED_TIERS = ("authorized", "advanced", "premier")  # the tiers with requirements, lowest first
 TIERS = ("none", *RANKED_TIERS)  # every evaluation result, lowest first
-LISTED_TIERS = ("advanced", "premier")  # only these appear in the locator (RULES.md section 2)
-SITE_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"  # site_id and partner_id (RULES.md section 1)
+LISTED_TIERS = ("advanced", "premier")  # only these appear in the locator (docs/program-rules.md, Who is listed)
+SITE_ID_PATTERN = r"[A-Za-z0-9._-]{1,64}"  # site_id and partner_id (docs/program-rules.md, The partner export)
 
-EXPORT = "export"  # copied by name from a valid record: a public field of RULES.md section 1
+EXPORT = "export"  # copied by name from a valid record: a public export field (docs/program-rules.md)
 INDEXER = "indexer"  # computed by the indexer: location, the group's tier, search helpers, run dates
 
 _TEXT = {"type": "text"}

@@ -5,7 +5,7 @@ the listed sites: the group's tier and whether it is listed, its certification c
 requirement of the current and the next tier as met or not (an id, a name and words, never a
 figure), certifications expiring soon per type, the group's sites and its rejected lines.
 
-RULES.md section 4 allows exactly this to the partner itself and to staff, and nothing more: there
+docs/program-rules.md (Confidentiality) allows exactly this to the partner itself and to staff, and nothing more: there
 is no field for a revenue figure, a threshold, a margin or a person id, and the mapping is strict,
 so Elasticsearch itself refuses a document that carries anything undeclared. Derived from
 ``FIELDS``: the index mapping (``locator.core.mapping.ELIGIBILITY_MAPPING``), the indexer's check of
@@ -42,7 +42,7 @@ def _boolean():
 
 
 def _requirements(name: str, which: str) -> tuple[Field, ...]:
-    """A tier's requirements, in the order of RULES.md section 2's table."""
+    """A tier's requirements, in the order of docs/program-rules.md, Tiers."""
     return (
         Field(f"{name}.requirement", _KEPT_TEXT, api=_string(metadata={"description": f"id of a {which} requirement"}),
               required=True),

@@ -1,51 +1,31 @@
 """Where Elasticsearch is, who we are there, and the one place a client is built.
 
-A ``Connection`` describes a cluster and a user. With ``ELASTICSEARCH_URL`` set it comes from
-``ELASTICSEARCH_*`` (a real cluster: each process gets its own rights, the indexer a writer, the API
-a reader); otherwise from the local node's files in the state dir (written by ``locator.node``), as
-the user whose role matches the job: writing commands as ``indexer``, the web app as ``reader``,
-and its partner preview routes as ``preview`` (which alone may read the eligibility index; on an
-external cluster its credentials come from ``ELASTICSEARCH_PREVIEW_*``).
+A ``Connection`` (``locator.core.connection``) describes a cluster and a user. With
+``ELASTICSEARCH_URL`` set it comes from ``ELASTICSEARCH_*`` (a real cluster: each process gets its
+own rights, the indexer a writer, the API a reader); otherwise from the local node's files in the
+state dir (written by ``locator.node``), as the user whose role matches the job: writing commands
+as ``indexer``, the web app as ``reader``, and its partner preview routes as ``preview`` (which
+alone may read the eligibility index; on an external cluster its credentials come from
+``ELASTICSEARCH_PREVIEW_*``).
 The factory only turns a description into a client: it reads no file itself.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from elasticsearch import Elasticsearch, OrjsonSerializer
 
+from locator.core.connection import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection
 from locator.core.errors import ConfigError, NodeError
-
-if TYPE_CHECKING:  # settings import Connection from here
-    from locator.core.settings import ElasticsearchSettings, Settings
+from locator.core.settings import ElasticsearchSettings, Settings
 
 ROLES = ("admin", "indexer", "reader", "preview")
 SERVING_ROLES = ("reader", "preview")  # used by the web app: answer fast or fail fast
 # The local node's connection files in the state dir: written by locator.node, read here.
 CREDENTIALS_FILE = "credentials.json"
 NODE_FILE = "node.json"
-# The preview's own user on an external cluster (read by settings, named in messages here).
-PREVIEW_USERNAME, PREVIEW_PASSWORD = "ELASTICSEARCH_PREVIEW_USERNAME", "ELASTICSEARCH_PREVIEW_PASSWORD"
-PREVIEW_API_KEY = "ELASTICSEARCH_PREVIEW_API_KEY"
 _NOT_STARTED = "run `partner-locator es start` (or `make run`), or set ELASTICSEARCH_URL"
-
-
-@dataclass(frozen=True)
-class Connection:
-    """A cluster (one URL per node) and how to authenticate; no hosts means "the local node"."""
-
-    hosts: tuple[str, ...] = ()
-    username: str | None = None
-    password: str | None = None
-    api_key: str | None = None
-    ca_certs: str | None = None
-
-    @property
-    def external(self) -> bool:
-        return bool(self.hosts)
 
 
 def read_local_credentials(state_dir: Path) -> dict[str, dict[str, str]]:

@@ -1,9 +1,9 @@
-"""The words of every tier requirement (RULES.md section 2), written once for every reader.
+"""The words of every tier requirement (docs/program-rules.md, Tiers), written once for every reader.
 
 The indexer stores them in English in the eligibility index (the JSON preview and the staff
 report read them there); the preview page says the same in the visitor's language by passing its
 gettext. The messages are marked with ``N_`` so ``make messages`` extracts them. No word here ever
-holds a figure (RULES.md section 4): *which* requirement is missing, never by how much.
+holds a figure (docs/program-rules.md, Confidentiality): *which* requirement is missing, never by how much.
 """
 from __future__ import annotations
 

@@ -19,8 +19,8 @@ from typing import Any, Mapping
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from locator.core.connection import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection, masked_url
 from locator.core.errors import ConfigError
-from locator.core.es import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection
 from locator.core.resources import CONFIG_DIR_VARIABLE, operator_config_dir, shipped_config
 from locator.core.validation import flatten_errors
 
@@ -100,6 +100,19 @@ def _public_url(value: str) -> None:
         raise ValidationError('must be an http(s) URL such as "https://locator.example" (or "": from each request)')
 
 
+# A host the app answers for (Flask's TRUSTED_HOSTS): a name or an IPv4 address, without scheme or
+# port ("partners.example.com", "127.0.0.1"); a leading dot trusts every subdomain (".example.com").
+_HOST_NAME = re.compile(r"^\.?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$", re.IGNORECASE)
+
+
+def _host_names(values: tuple[str, ...]) -> None:
+    bad = [value for value in values if not _HOST_NAME.match(value)]
+    if bad or not values:
+        raise ValidationError(f"each entry must be a host name or IPv4 address without scheme or port, such as "
+                              f"partners.example.com or .example.com (every subdomain), and at least one is needed "
+                              f"(not {', '.join(repr(value) for value in bad) or 'nothing'})")
+
+
 @dataclass(frozen=True)
 class ApiSettings:
     cors_origins: tuple[str, ...] = _check()
@@ -112,6 +125,10 @@ class ApiSettings:
     metrics_port: int = _check(validate.Range(min=0, max=65535))
     # Where visitors reach the app: canonical links, the sitemap, preview links; "" = from each request.
     public_url: str = _check(_public_url)
+    # The Host header values the app answers for (public_url's host too); any other is a 400.
+    trusted_hosts: tuple[str, ...] = _check(_host_names)
+    # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are believed; 0 = none.
+    trusted_proxies: int = _check(validate.Range(min=0, max=10))
 
 
 def _secret_or_nothing(value: str) -> None:
@@ -153,6 +170,8 @@ class PagesSettings:
     tile_max_zoom: int = _check(validate.Range(min=1, max=22))
     cache_max_age_s: int = _check(validate.Range(min=0, max=86400))
     sitemap_max_urls: int = _check(validate.Range(min=1, max=50_000))
+    # Sites per Elasticsearch round trip while streaming the sitemap (search_after allows 10,000).
+    sitemap_page_size: int = _check(validate.Range(min=1, max=10_000))
 
 
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
@@ -258,7 +277,7 @@ def _connection(environ: Mapping[str, str]) -> Connection:
     urls = tuple(url.strip().rstrip("/") for url in environ.get("ELASTICSEARCH_URL", "").split(",") if url.strip())
     for url in urls:
         if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"ELASTICSEARCH_URL: {url!r} must start with http:// or https://")
+            raise ConfigError(f"ELASTICSEARCH_URL: {masked_url(url)!r} must start with http:// or https://")
     conn = Connection(
         hosts=urls,
         username=environ.get("ELASTICSEARCH_USERNAME") or None,

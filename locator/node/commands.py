@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import re
 import shlex
+import sys
 
 import click
 
-from locator.core.errors import NodeError
+from locator.core.errors import NodeError, UserFacingError
 from locator.core.es import ROLES
+from locator.core.preview_tokens import SECRET_SETTING
 from locator.core.settings import Settings
 from locator.node import cluster, files, process
 from locator.node.cluster import Topology
+from locator.node.preview_secret import local_preview_secret
 
 
 @click.group("es")
@@ -137,3 +140,16 @@ def es_env(settings: Settings, role: str) -> None:
                         ("ELASTICSEARCH_USERNAME", user["username"]),
                         ("ELASTICSEARCH_PASSWORD", user["password"])):
         click.echo(f"export {name}={shlex.quote(value)}")
+
+
+@es_group.command("preview-secret")
+@click.pass_obj
+def es_preview_secret(settings: Settings) -> None:
+    """Print the local sample's preview secret for a shell to capture (made once, <state dir>/preview-secret, 0600).
+
+    For `make run` only: export PARTNER_LOCATOR_PREVIEW_SECRET="$(partner-locator es preview-secret)".
+    `serve` never reads the file; any other deployment sets its own secret."""
+    if sys.stdout.isatty():
+        raise UserFacingError(f"the secret is not shown on a terminal: capture it, e.g. "
+                               f'export {SECRET_SETTING}="$(partner-locator es preview-secret)"')
+    click.echo(local_preview_secret(settings.state_dir))

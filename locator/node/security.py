@@ -9,6 +9,10 @@ they change (every 5 s by default), so a node started by an older version, whose
 or a user of this one, is brought up to date without a restart: ``apply`` writes what differs, adds
 only the missing users (existing passwords stay), and ``wait_until_in_force`` asks the node until
 each user authenticates and holds exactly the read rights its role grants.
+
+A password never goes on a command line (``/proc/<pid>/cmdline`` is readable by every local user):
+``elasticsearch-users useradd`` without ``-p`` asks for it twice, and reads both answers from its
+standard input when that is not a terminal.
 """
 from __future__ import annotations
 
@@ -60,8 +64,8 @@ def _locked(state: Path):
 def apply(config: Path, state: Path, run_users_tool) -> bool:
     """Bring roles.yml and the users up to date; True when anything changed.
 
-    ``run_users_tool(*args)`` runs ``bin/elasticsearch-users`` against ``config``: only called
-    when a user is missing (it starts a JVM, a second or two)."""
+    ``run_users_tool(*args, password=None)`` runs ``bin/elasticsearch-users`` against ``config``
+    (see ``users_tool``): only called when a user is missing (it starts a JVM, a second or two)."""
     with _locked(state):
         changed = _write_if_changed(config / "roles.yml", roles_yml(role_bodies()))
         credentials_path = state / "credentials.json"
@@ -76,7 +80,7 @@ def apply(config: Path, state: Path, run_users_tool) -> bool:
                 if has_user(config, username):  # left by an interrupted run: its password is unknown
                     run_users_tool("userdel", username)
             # Known but not on this node (one of a cluster's): the same password as on the others.
-            run_users_tool("useradd", username, "-p", credentials[role]["password"], "-r", role_name)
+            run_users_tool("useradd", username, "-r", role_name, password=credentials[role]["password"])
             changed = True
         if missing:
             _write_private_json(credentials_path, credentials)
@@ -116,9 +120,14 @@ def hand_over(directory: Path) -> None:
         shutil.chown(path, user, group)
 
 
-def users_tool(home: Path, env: dict):
-    def run(*args: str) -> None:
-        result = subprocess.run([str(home / "bin" / "elasticsearch-users"), *args], env=env, capture_output=True, text=True)
+def users_tool(home: Path, env: dict, runner=subprocess.run):
+    """``run(*args, password=None)``: ``bin/elasticsearch-users ARGS``, the password (when given)
+    typed on its standard input, never on the command line. ``runner``: ``subprocess.run`` (tests)."""
+    def run(*args: str, password: str | None = None) -> None:
+        # useradd without -p prompts "Enter new password" and "Retype new password": both answered here.
+        typed = None if password is None else f"{password}\n{password}\n"
+        result = runner([str(home / "bin" / "elasticsearch-users"), *args], env=env, input=typed,
+                        stdin=subprocess.DEVNULL if typed is None else None, capture_output=True, text=True)
         if result.returncode != 0:
             output = (result.stdout + result.stderr).strip()[-300:]
             raise NodeError(f"elasticsearch-users {args[0]} {args[1]} failed: {output}")

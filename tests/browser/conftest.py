@@ -77,6 +77,21 @@ def api(api_app):
     return get
 
 
+# The shipped pages.frame_ancestors is the locator itself only. The embed tests frame it from pages
+# on other local ports, as `make run` allows (PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS set to these).
+LOCAL_EMBEDDERS = ("'self'", "http://localhost:*", "http://127.0.0.1:*")
+
+
+@pytest.fixture(scope="session")
+def api_app(listed_sample, gazetteer):
+    """The app the browser tests serve: the suite's, framable by local pages."""
+    from locator.api import create_app
+    from locator.core.es import connect
+
+    settings = listed_sample.settings.replace("pages", frame_ancestors=LOCAL_EMBEDDERS)
+    return create_app(settings, es=connect(settings, "reader"), gazetteer=gazetteer)
+
+
 @pytest.fixture(scope="session")
 def live_server(api_app):
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise here

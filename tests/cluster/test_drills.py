@@ -1,9 +1,11 @@
 """Drills on a real three-node cluster: customers keep getting right answers while nodes die, the
 indexer runs or dies, the whole cluster restarts, and the disk fills up.
 
-The standard (issue 13): every answer is a 200 with the same total as on a healthy cluster, or (at
-most 0.1% of them) a 503 with Retry-After; never a 500, a wrong total or an empty page. The drills
-assert correctness only, never how fast anything was. Runbooks: docs/operations.md.
+The standard: every answer is a 200 with the same total as on a healthy cluster, or (at most 0.1% of
+them) a 503 with Retry-After; never a 500, a wrong total or an empty page. The API runs with the
+production settings (its 1 s Elasticsearch timeout included) under a load paced at a fixed rate
+(``load.RATE_PER_S``), so the budget means what it says. The drills assert what customers get,
+never how fast anything was. Runbooks: docs/operations.md.
 """
 from __future__ import annotations
 
@@ -21,13 +23,16 @@ from elasticsearch import NotFoundError
 from prometheus_client.parser import text_string_to_metric_families
 
 from locator.core.mapping import locks_index, sites_index_pattern
-from tests.cluster.load import MAX_UNAVAILABLE_SHARE, Load, ask, expected_totals, problems, summary
+from tests.cluster.load import MAX_UNAVAILABLE_SHARE, Load, ask, problems, summary, warm_up
 from tests.processes import get
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
-LOAD_S = 30
+LOAD_S = 40
 KILL_AT_S = 10
+HEALTHY_BEFORE_S = 5  # drill 4: load on a healthy cluster before it is stopped...
+HEALTHY_AFTER_S = 15  # ...and once it has settled
+BACK_WITHIN_S = 30  # drill 4: right answers again, and settled, within this long of the cluster reporting green
 
 
 @pytest.fixture
@@ -35,8 +40,8 @@ def customers():
     """Starts a Load over some API instances; any still running at the end (a failed drill) is stopped."""
     loads = []
 
-    def start(bases: list[str], threads: int) -> Load:
-        loads.append(Load(bases, threads=threads).start())
+    def start(bases: list[str]) -> Load:
+        loads.append(Load(bases).start())
         return loads[-1]
 
     yield start
@@ -53,6 +58,13 @@ def unavailable_count(server) -> float:
                if sample.name == "partner_locator_unavailable_total")
 
 
+def api_errors(server) -> list[str]:
+    """The API's own ERROR lines and tracebacks so far: what to read when a drill sees a 500."""
+    server.log.flush()
+    lines = open(server.log.name, encoding="utf-8", errors="replace").read().splitlines()
+    return [line for line in lines if " ERROR " in line or line.startswith(("Traceback", "  File", "    "))][-20:]
+
+
 def watch_health(local_cluster, stop: threading.Event, seen: list[str]) -> threading.Thread:
     def watch():
         with local_cluster.admin() as es:
@@ -67,15 +79,17 @@ def watch_health(local_cluster, stop: threading.Event, seen: list[str]) -> threa
 
 
 def node_loss_under_load(local_cluster, servers, customers) -> None:
-    """Drill 1 through ``servers``: 8 customers for 30 s; at 10 s the node holding a primary of the
-    live index is SIGKILLed; it is started again afterwards and the cluster is green by itself."""
+    """Drill 1 through ``servers``: the paced load for 40 s; at 10 s the node holding a primary of
+    the live index is SIGKILLed; it is started again afterwards and the cluster is green by itself."""
     bases = [server.url for server in servers]
-    expected = expected_totals(bases[0])
+    expected = {}
+    for base in bases:
+        expected = warm_up(base)
     before = [unavailable_count(server) for server in servers]
     live, _ = local_cluster.live()
     victim = local_cluster.primary_holder(live)
     stop_watch, health_seen = threading.Event(), []
-    load = customers(bases, threads=8)
+    load = customers(bases)
     time.sleep(KILL_AT_S)
     local_cluster.kill(victim)
     watcher = watch_health(local_cluster, stop_watch, health_seen)
@@ -83,9 +97,10 @@ def node_loss_under_load(local_cluster, servers, customers) -> None:
     answers = load.stop()
     stop_watch.set()
     watcher.join()
-    print(f"drill 1 through {len(servers)} API instance(s), node {victim} killed: {summary(answers)}")
+    print(f"drill 1 through {len(servers)} API instance(s), node {victim} killed: {summary(answers)}, {load.late} late")
 
-    assert answers and not problems(answers, expected, max_unavailable=MAX_UNAVAILABLE_SHARE)
+    assert answers and not problems(answers, expected, max_unavailable=MAX_UNAVAILABLE_SHARE), \
+        [api_errors(server) for server in servers]
     for server, earlier in zip(servers, before):  # the 503s customers got are the ones the metrics count
         seen = sum(1 for answer in answers if answer.base == server.url and answer.status == 503)
         assert unavailable_count(server) - earlier == seen
@@ -148,11 +163,14 @@ def _wait_for_new_index(local_cluster, before: set[str], indexer: subprocess.Pop
 
 
 def test_drill_2_reindex_during_load_and_a_node_restart(local_cluster, api_servers, background_indexer, customers):
+    """The indexer's bulk retries exist to ride through one node's restart: the run must succeed and
+    go live with the same sites, while customers keep their answers. (A run that fails cleanly,
+    the live index untouched, is drills 3 and 6.)"""
     server = api_servers[0]
-    expected = expected_totals(server.url)
-    live, count = local_cluster.live()
+    expected = warm_up(server.url)
+    _, count = local_cluster.live()
     before = _sites_indices(local_cluster)
-    load = customers([server.url], threads=8)
+    load = customers([server.url])
     indexer = background_indexer("drill-2-index.log")
     new_index = _wait_for_new_index(local_cluster, before, indexer)
     assert new_index, "the indexer never created its new index"
@@ -163,17 +181,13 @@ def test_drill_2_reindex_during_load_and_a_node_restart(local_cluster, api_serve
     output = (local_cluster.workdir / "drill-2-index.log").read_text()
     time.sleep(2)  # customers keep asking after the swap too
     answers = load.stop()
-    print(f"drill 2, node {victim} restarted, indexer exit {indexer.returncode}: {summary(answers)}\n{output}")
+    print(f"drill 2, node {victim} restarted, indexer exit {indexer.returncode}: {summary(answers)}, "
+          f"{load.late} late\n{output}")
 
     assert restarted.returncode == 0, restarted.stderr
-    assert answers and not problems(answers, expected, max_unavailable=MAX_UNAVAILABLE_SHARE)
-    now_live, now_count = local_cluster.live()
-    if indexer.returncode == 0:  # the swap happened: the same export, so the same sites
-        assert now_live == new_index and now_count == count
-    else:  # or the run failed cleanly: the live index untouched, the new one gone
-        assert (now_live, now_count) == (live, count) and "error" in output
-        with local_cluster.admin() as es:
-            assert not es.indices.exists(index=new_index)
+    assert indexer.returncode == 0, output
+    assert local_cluster.live() == (new_index, count)  # swapped to the new index, the same sites
+    assert answers and not problems(answers, expected, max_unavailable=MAX_UNAVAILABLE_SHARE), api_errors(server)
     assert local_cluster.wait_for_green() == "green"
 
 
@@ -211,35 +225,54 @@ def test_drill_3_indexer_killed_mid_bulk(local_cluster, background_indexer):
 
 
 def test_drill_4_whole_cluster_restart_while_serving(local_cluster, api_servers, customers):
+    """Every node stopped and started again under the paced load, the API left running. Before the
+    stop: only right answers. The outage lasts from the stop until 30 s after the cluster reports
+    green: only 503 with Retry-After or right answers, never a 500 or a wrong page, and right answers
+    again within those 30 s (the first searches after a restart meet cold nodes still settling, and
+    the API never waits beyond its 1 s timeout). From then on: only right answers, no 503."""
     server = api_servers[0]
-    expected = expected_totals(server.url)
+    expected = warm_up(server.url)
     pid = server.process.pid
-    load = customers([server.url], threads=2)
+    load = customers([server.url])
+    time.sleep(HEALTHY_BEFORE_S)
+    stopping = load.elapsed()
     stopped = local_cluster.cli("es", "stop")
-    during = len(load.answers)
-    time.sleep(2)
     started = local_cluster.cli("es", "start", "--nodes", "3")
     assert stopped.returncode == 0 and started.returncode == 0, started.stderr
     assert local_cluster.wait_for_green() == "green"
-    recovered = _wait_for_answer(server.url)
-    time.sleep(2)
+    green = load.elapsed()
+    answering = _first_right_answer(load, green, expected, BACK_WITHIN_S)
+    time.sleep(max(0.0, green + BACK_WITHIN_S + HEALTHY_AFTER_S - load.elapsed()))
     answers = load.stop()
-    print(f"drill 4: {summary(answers)}")
+    settled = green + BACK_WITHIN_S
+    before = [answer for answer in answers if answer.at_s < stopping]
+    after = [answer for answer in answers if answer.sent_s >= settled]
+    outage = [answer for answer in answers if answer.at_s >= stopping and answer.sent_s < settled]
+    settling = [answer for answer in outage if answering is not None and answer.sent_s >= answering]
+    print(f"drill 4: stop at {stopping:.1f} s, green at {green:.1f} s, right answers again at {answering} s; "
+          f"before: {summary(before)}; outage: {summary(outage)} (of which since the first right answer: "
+          f"{summary(settling)}); from green + {BACK_WITHIN_S} s: {summary(after)}; {load.late} late")
 
     assert server.process.poll() is None and server.process.pid == pid  # no API restart
-    outage = answers[during:]
+    assert before and not problems(before, expected, max_unavailable=0.0)
     assert any(answer.status == 503 for answer in outage)  # customers were told to come back...
-    assert not problems(answers, expected, max_unavailable=1.0)  # ...with Retry-After, never a 500 or a wrong page
-    assert recovered and answers[-1].status == 200  # ...and served again once the cluster is back
+    assert not problems(outage, expected, max_unavailable=1.0), api_errors(server)  # ...with Retry-After, never a 500
+    assert answering is not None, f"no right answer within {BACK_WITHIN_S} s of the cluster being green"
+    assert after and not problems(after, expected, max_unavailable=0.0), api_errors(server)  # ...then served fully
 
 
-def _wait_for_answer(base: str, timeout_s: float = 120) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if get(base + "/api/v1/partners?near=Berlin")[0] == 200:
-            return True
-        time.sleep(0.5)
-    return False
+def _first_right_answer(load: Load, since_s: float, expected: dict, within_s: float) -> float | None:
+    """When the first search sent after ``since_s`` (load time) got a right 200, waiting for it at most
+    ``within_s`` after ``since_s``; None if none did."""
+    deadline = load.started + since_s + within_s
+    while True:
+        right = [answer.sent_s for answer in list(load.answers) if answer.sent_s >= since_s and answer.status == 200
+                 and (answer.total, answer.shown) == expected[answer.name]]
+        if right:
+            return min(right)
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.1)
 
 
 WATERMARKS = {
@@ -266,7 +299,7 @@ def _wait_for_disk_usage(local_cluster, index: str, timeout_s: float = 90) -> No
 
 def test_drill_6_disk_watermark_fails_the_indexer_by_name_and_keeps_serving(local_cluster, api_servers):
     server = api_servers[0]
-    expected = expected_totals(server.url)
+    expected = warm_up(server.url)
     live, count = local_cluster.live()
     before = _sites_indices(local_cluster)
     with local_cluster.admin() as es:

@@ -330,9 +330,26 @@ def test_a_postal_code_of_the_sample_finds_its_site(api, listed_sample, country)
     assert target["site_id"] in ids(body["results"]), target["address"]["postal_code"]
 
 
-def test_q_is_never_query_syntax(api):
-    for q in ['company:"x" OR *', "(", "a AND", "/.*/", "\\"]:
-        assert search(api, q=q)["total"] >= 0
+@pytest.mark.parametrize("q", ["(", "a AND (", "/.*/", "\\", "*", '"', "!!! ?", "&& ||", "{[^~:]}"])
+def test_q_is_never_query_syntax_and_syntax_alone_is_no_words(api, listed_sample, q):
+    """Nothing a visitor types is an error, and characters that are only query syntax search for
+    nothing: the answer is every listed site, as without q ("a AND (" is two words, a and "and")."""
+    body = search(api, q=q)
+    if q == "a AND (":
+        assert body == search(api, q="a and")
+    else:
+        assert (body["total"], body["total_relation"]) == (len(listed_sample.documents), "eq")
+
+
+@pytest.mark.parametrize("q, words", [
+    ("security*", "security"), ('"security"', "security"), ("(security)", "security"), ("security!", "security"),
+    ("+security -retail", "security retail"),  # no NOT: the minus is not an operator, both words must match
+    ("(security) AND retail", "security and retail"),  # AND is a word like any other, not an operator
+])
+def test_q_with_query_syntax_finds_what_its_plain_words_find(api, q, words):
+    plain = search(api, q=words, per_page=50)
+    assert plain["total"] > 0, "each case's plain words find sites in the sample"
+    assert search(api, q=q, per_page=50) == plain
 
 
 # ---------------------------------------------------------------- ranking (controlled index)
@@ -435,7 +452,9 @@ def test_the_nearest_fallback_still_shows_each_partner_once(api, listed_sample):
     assert body["nearest_fallback"] is True and body["results"]
     partners = [result["partner_id"] for result in body["results"]]
     assert len(partners) == len(set(partners))
-    assert all("other_matching_sites" in result for result in body["results"])
+    sites = Counter(doc["partner_id"] for doc in listed_sample.documents.values())  # no radius: every site matches
+    assert {result["partner_id"]: result["other_matching_sites"] for result in body["results"]} == {
+        partner: sites[partner] - 1 for partner in partners}
 
 
 def test_the_nearest_fallback_is_not_repeated_on_the_next_page(api):

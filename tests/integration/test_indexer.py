@@ -238,3 +238,45 @@ def test_searches_during_a_reindex_never_fail_nor_see_an_empty_index(tmp_path, r
         searcher.join()
     assert errors == []
     assert len(seen) > 20 and set(seen) == {3000}
+
+
+# ---------------------------------------------------------------- requests sent again after a lost answer
+# A node (or the master) that goes away mid-request loses the answer to something it already did;
+# the client, or Elasticsearch itself on the new master, sends it again (drill 2 met both).
+
+
+def test_a_create_sent_again_finds_its_own_index_and_goes_on(prefix, indexer_es):
+    from elasticsearch import BadRequestError
+
+    from indexer import lifecycle
+
+    name, meta = lifecycle.new_index_name(prefix), {"as_of": AS_OF, "indexed_at": "2026-06-01T00:00:00+00:00"}
+    lifecycle.create_index(indexer_es, name, meta)
+    lifecycle.create_index(indexer_es, name, meta)  # the same run's create, sent again: no failure
+    assert indexer_es.indices.get_mapping(index=name)[name]["mappings"]["_meta"] == meta
+    with pytest.raises(BadRequestError):  # an index of the same name made by anyone else is not taken over
+        lifecycle.create_index(indexer_es, name, {**meta, "indexed_at": "2026-06-02T00:00:00+00:00"})
+    lifecycle.delete_index(indexer_es, name)
+
+
+def test_a_renewal_sent_again_keeps_the_lease(prefix, settings, indexer_es):
+    from elasticsearch import ConflictError
+
+    from indexer.lock import LOCK_ID, IndexerLock
+    from locator.core.es import connect
+    from locator.core.mapping import locks_index
+    from tests.conftest import with_index_prefix
+
+    lock = IndexerLock(connect(with_index_prefix(settings, prefix), "indexer"), prefix, lease_s=60)
+    lock.acquire()
+    try:
+        mine = indexer_es.get(index=locks_index(prefix), id=LOCK_ID)["_source"]
+        indexer_es.index(index=locks_index(prefix), id=LOCK_ID, document=mine, refresh=True)  # renewed; answer lost
+        lock.renew()  # finds the lease renewed under it: still its own
+        lock.renew()
+        taken = indexer_es.get(index=locks_index(prefix), id=LOCK_ID)["_source"]
+        indexer_es.index(index=locks_index(prefix), id=LOCK_ID, document={**taken, "owner": "elsewhere:1"}, refresh=True)
+        with pytest.raises(ConflictError):  # a lease someone else took over is never taken back
+            lock.renew()
+    finally:
+        lock.release()

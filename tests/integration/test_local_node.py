@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from elasticsearch import AuthorizationException
 
-from locator.core.es import connect
 from locator.core.resources import shipped_config
 from locator.node import security
 from tests.processes import cli as _cli
@@ -23,57 +22,55 @@ from tests.processes import free_port as _free_port
 from tests.processes import node_workdir
 
 
-# ---------------------------------------------------------------- users and roles on the session node
+# ---------------------------------------------------------------- users and roles, on the local node or the cluster a
+# deployment tests (role_clients: each role's own user; on an external cluster from PARTNER_LOCATOR_TEST_<ROLE>_*)
 
 
-def test_the_reader_can_search_but_cannot_create_write_or_delete(settings, indexer_es, reader_es, es_node):
-    if not es_node:
-        pytest.skip("role separation is only known for the project's local node")
+def test_the_reader_can_search_but_cannot_create_write_or_delete(settings, role_clients):
+    indexer, reader = role_clients["indexer"], role_clients["reader"]
     index = f"{settings.index_prefix}-sites-roles"
-    indexer_es.indices.create(index=index)
-    indexer_es.index(index=index, id="1", document={"company": "Nordlys"}, refresh=True)
-    assert reader_es.search(index=index)["hits"]["total"]["value"] == 1
-    assert reader_es.cluster.health()["status"] in ("green", "yellow")
+    indexer.indices.create(index=index)
+    indexer.index(index=index, id="1", document={"company": "Nordlys"}, refresh=True)
+    assert reader.search(index=index)["hits"]["total"]["value"] == 1
+    assert reader.cluster.health()["status"] in ("green", "yellow")
     with pytest.raises(AuthorizationException):
-        reader_es.index(index=index, id="2", document={"company": "Intruder"})
+        reader.index(index=index, id="2", document={"company": "Intruder"})
     with pytest.raises(AuthorizationException):
-        reader_es.delete(index=index, id="1")
+        reader.delete(index=index, id="1")
     with pytest.raises(AuthorizationException):
-        reader_es.indices.delete(index=index)
+        reader.indices.delete(index=index)
     with pytest.raises(AuthorizationException):
-        reader_es.indices.create(index=f"{settings.index_prefix}-reader-made")
-    assert indexer_es.count(index=index)["count"] == 1
+        reader.indices.create(index=f"{settings.index_prefix}-reader-made")
+    assert indexer.count(index=index)["count"] == 1
+    indexer.indices.delete(index=index)
 
 
-def test_the_indexer_manages_the_projects_indices_and_aliases_only(settings, indexer_es, es_node):
-    if not es_node:
-        pytest.skip("role separation is only known for the project's local node")
+def test_the_indexer_manages_the_projects_indices_and_aliases_only(settings, role_clients):
+    indexer = role_clients["indexer"]
     index, alias = f"{settings.index_prefix}-own", f"{settings.index_prefix}-own-alias"
-    indexer_es.indices.create(index=index, settings={"number_of_replicas": 0})
-    indexer_es.indices.update_aliases(actions=[{"add": {"index": index, "alias": alias}}])
-    assert alias in indexer_es.indices.get_alias(index=index)[index]["aliases"]
-    indexer_es.indices.delete(index=index)
+    indexer.indices.create(index=index, settings={"number_of_replicas": 0})
+    indexer.indices.update_aliases(actions=[{"add": {"index": index, "alias": alias}}])
+    assert alias in indexer.indices.get_alias(index=index)[index]["aliases"]
+    indexer.indices.delete(index=index)
     with pytest.raises(AuthorizationException):
-        indexer_es.indices.create(index="someone-elses-index")
+        indexer.indices.create(index="someone-elses-index")
 
 
-def test_the_reader_and_the_preview_user_read_only_their_own_indices(settings, indexer_es, reader_es, es_node):
-    if not es_node:
-        pytest.skip("role separation is only known for the project's local node")
-    preview = connect(settings, "preview")
+def test_the_reader_and_the_preview_user_read_only_their_own_indices(settings, role_clients):
+    indexer, reader, preview = role_clients["indexer"], role_clients["reader"], role_clients["preview"]
     names = {kind: f"{settings.index_prefix}-{kind}-2026" for kind in ("sites", "eligibility", "preview-revocations")}
     names["preview-revocations"] = f"{settings.index_prefix}-preview-revocations"
     for name in names.values():
-        indexer_es.index(index=name, id="1", document={"x": 1}, refresh=True)
-    assert reader_es.count(index=names["sites"])["count"] == 1
+        indexer.index(index=name, id="1", document={"x": 1}, refresh=True)
+    assert reader.count(index=names["sites"])["count"] == 1
     assert preview.count(index=names["eligibility"])["count"] == preview.count(index=names["preview-revocations"])["count"] == 1
-    for client, forbidden in ((reader_es, ("eligibility", "preview-revocations")), (preview, ("sites",))):
+    for client, forbidden in ((reader, ("eligibility", "preview-revocations")), (preview, ("sites",))):
         for kind in forbidden:
             with pytest.raises(AuthorizationException):
                 client.search(index=names[kind])
     with pytest.raises(AuthorizationException):
         preview.index(index=names["eligibility"], id="2", document={"x": 2})
-    indexer_es.indices.delete(index=",".join(names.values()))
+    indexer.indices.delete(index=",".join(names.values()))
 
 
 def test_the_shipped_role_bodies_are_what_the_node_enforces():

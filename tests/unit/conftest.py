@@ -5,21 +5,18 @@ cache directory and is reused by later runs, never rebuilt per test.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from locator.core.gazetteer import Gazetteer
+from locator.core.settings import load_settings
 
 
 def default_cache_dir() -> Path:
-    """PARTNER_LOCATOR_CACHE_DIR, else the project's default cache dir (as in locator.core.settings)."""
-    if os.environ.get("PARTNER_LOCATOR_CACHE_DIR"):
-        return Path(os.environ["PARTNER_LOCATOR_CACHE_DIR"])
-    if os.geteuid() == 0:
-        return Path("/var/cache/partner-locator")
-    return Path.home() / ".cache" / "partner-locator"
+    """The cache dir the settings name (``PARTNER_LOCATOR_LOCAL_NODE_CACHE_DIR``, ``[local_node] cache_dir``,
+    else the account's default): the integration tests and the indexer open the store there too."""
+    return load_settings().cache_dir
 
 
 @pytest.fixture(scope="session")

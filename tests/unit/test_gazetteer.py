@@ -1,6 +1,7 @@
 """The offline gazetteer: resolution of export cities and typed queries, suggestions, the store."""
 from __future__ import annotations
 
+import fcntl
 import pickle
 import sqlite3
 import threading
@@ -194,10 +195,10 @@ def test_reads_from_many_threads(gazetteer: Gazetteer) -> None:
 # -- building the store (with a tiny fake build: the real one takes seconds and much memory) ----
 
 
-def _fake_write_store(calls: list[str], delay: float = 0.2):
+def _fake_write_store(calls: list[str], arrived=lambda: None):
     def write(path: Path, min_population: int) -> None:
         calls.append(threading.current_thread().name)
-        time.sleep(delay)  # long enough for a second builder to arrive and wait
+        arrived()  # returns when the other builders are there (the concurrent test), at once otherwise
         with sqlite3.connect(path) as db:
             db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
             db.execute("INSERT INTO meta VALUES ('schema', ?)", (places.SCHEMA_VERSION,))
@@ -205,9 +206,35 @@ def _fake_write_store(calls: list[str], delay: float = 0.2):
     return write
 
 
+class WatchedLock:
+    """fcntl for the store module, noting each builder that finds the build lock held and must wait."""
+
+    def __init__(self) -> None:
+        self.LOCK_EX, self.LOCK_UN, self.LOCK_NB = fcntl.LOCK_EX, fcntl.LOCK_UN, fcntl.LOCK_NB
+        self.waiting = threading.Semaphore(0)
+
+    def flock(self, handle, operation: int) -> None:
+        if operation == fcntl.LOCK_EX:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                self.waiting.release()  # held by the first builder: this one waits for it
+        fcntl.flock(handle, operation)
+
+    def wait_for(self, builders: int, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        for _ in range(builders):
+            assert self.waiting.acquire(timeout=max(0.0, deadline - time.monotonic())), \
+                "the other builders never reached the build lock"
+
+
 def test_concurrent_first_use_builds_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(store_module, "_write_store", _fake_write_store(calls))
+    lock = WatchedLock()
+    monkeypatch.setattr(store_module, "fcntl", lock)
+    # The first builder writes only once the three others are waiting for its lock.
+    monkeypatch.setattr(store_module, "_write_store", _fake_write_store(calls, lambda: lock.wait_for(3)))
     with ThreadPoolExecutor(4) as pool:  # each thread opens its own lock file handle, like processes
         paths = set(pool.map(lambda _: ensure_store(tmp_path), range(4)))
     assert paths == {store_path(tmp_path)} and len(calls) == 1
@@ -216,7 +243,7 @@ def test_concurrent_first_use_builds_once(tmp_path: Path, monkeypatch: pytest.Mo
 
 def test_damaged_or_outdated_store_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(store_module, "_write_store", _fake_write_store(calls, 0))
+    monkeypatch.setattr(store_module, "_write_store", _fake_write_store(calls))
     store_path(tmp_path).write_bytes(b"not a database")
     ensure_store(tmp_path)
     assert len(calls) == 1

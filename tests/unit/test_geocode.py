@@ -1,12 +1,10 @@
 """Geocoding: the offline gazetteer for real, online geopy backends with a canned fake (no network)."""
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from geopy.exc import GeocoderServiceError
-from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
@@ -98,15 +96,48 @@ def test_make_geocoder_default_is_the_gazetteer(gazetteer: Gazetteer, cache_dir:
 # -- online, with a canned backend ---------------------------------------------------------------
 
 
+class FakeTime:
+    """A clock that moves only when the limiter sleeps (or a test says time passed), recording each sleep.
+
+    A sleep moves the clock a microsecond past what was asked, as a real one never ends early
+    (exactly the asked amount could leave a float rounding short of the delay, and the limiter
+    would ask again and again)."""
+
+    def __init__(self) -> None:
+        self.now, self.sleeps = 1000.0, []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        assert len(self.sleeps) < 100, "the limiter keeps sleeping"
+        self.now += seconds + 1e-6
+
+
 def test_geopy_geocoder_is_rate_limited(tmp_path: Path) -> None:
-    backend = CannedGeocoder({"Aarhus": (56.15, 10.2), "Odense": (55.4, 10.39)})
-    geocoder = GeopyGeocoder(backend, min_delay_seconds=0.3, cache=GeocodeCache(tmp_path / "cache.sqlite"), structured=True)
-    assert isinstance(geocoder.geocode, RateLimiter) and geocoder.geocode.min_delay_seconds == 0.3
-    started = time.monotonic()
+    backend, time_ = CannedGeocoder({"Aarhus": (56.15, 10.2), "Odense": (55.4, 10.39)}), FakeTime()
+    geocoder = GeopyGeocoder(backend, min_delay_seconds=0.3, cache=GeocodeCache(tmp_path / "cache.sqlite"), structured=True,
+                             clock=time_.clock, sleep=time_.sleep)
     assert geocoder.locate(AARHUS) == (56.15, 10.2)
+    assert time_.sleeps == []  # the first request goes at once
     assert geocoder.locate({"city": "Odense", "country": "DK"}) == (55.4, 10.39)
-    assert time.monotonic() - started >= 0.29  # the second request waited for the first
+    assert time_.sleeps == [pytest.approx(0.3)]  # the second waited min_delay for the first
+    time_.now += 0.1
+    assert geocoder.locate({"city": "Aarhus", "country": "DK"}) == (56.15, 10.2)
+    assert time_.sleeps[1:] == [pytest.approx(0.2)]  # 0.1 s later: only the rest of the delay
+    time_.now += 5
+    assert geocoder.locate({"city": "Odense", "country": "DK", "region": "Syddanmark"}) == (55.4, 10.39)
+    assert len(time_.sleeps) == 2  # long after the last request: no wait
+    assert len(backend.queries) == 4
     assert backend.queries[0][0] == {"street": "Banegårdspladsen 4", "postalcode": "8000", "city": "Aarhus", "country": "DK"}
+
+
+def test_geopy_geocoder_waits_between_the_full_address_and_the_town(tmp_path: Path) -> None:
+    backend, time_ = CannedGeocoder({"Aarhus": (56.15, 10.2)}), FakeTime()
+    geocoder = GeopyGeocoder(backend, 0.3, structured=True, clock=time_.clock, sleep=time_.sleep)
+    assert geocoder.locate(dict(AARHUS, street="Nowhere 1")) == (56.15, 10.2)
+    assert len(backend.queries) == 2 and time_.sleeps == [pytest.approx(0.3)]  # two requests, min_delay apart
 
 
 def test_geopy_cache_prevents_a_second_query_even_in_a_new_run(tmp_path: Path) -> None:

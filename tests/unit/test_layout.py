@@ -5,6 +5,9 @@
     indexer        -> core            the indexer
     locator.api    -> core            the search API (never the indexer)
     locator.cli    -> all of them     and nothing imports it
+
+and no import circle between project modules, of any kind: top-level, type-only (TYPE_CHECKING)
+or inside a function.
 """
 from __future__ import annotations
 
@@ -73,6 +76,53 @@ def test_every_module_says_what_it_is_for():
     undocumented = sorted(module for module, path in MODULES.items()
                           if not ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))))
     assert not undocumented
+
+
+def _module_of(name: str) -> str:
+    """The project module an imported name lives in: ``locator.core.es.Connection`` -> ``locator.core.es``."""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        if ".".join(parts[:end]) in MODULES:
+            return ".".join(parts[:end])
+    raise AssertionError(f"{name} is in no module of the project")
+
+
+def import_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    """module -> the project modules it imports (itself left out)."""
+    return {module: {_module_of(name) for name in _imports(path)} - {module} for module, path in modules.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import circle as [a, b, ..., a], or None (a depth-first search: a module met again on the current path)."""
+    finished: set[str] = set()
+    for start in sorted(graph):
+        if start in finished:
+            continue
+        path, pending = [start], [iter(sorted(graph[start]))]
+        while pending:
+            following = next(pending[-1], None)
+            if following is None:
+                finished.add(path.pop())
+                pending.pop()
+            elif following in path:
+                return path[path.index(following):] + [following]
+            elif following not in finished:
+                path.append(following)
+                pending.append(iter(sorted(graph[following])))
+    return None
+
+
+def test_no_import_circle_between_project_modules():
+    cycle = find_cycle(import_graph(MODULES))
+    assert cycle is None, (f"import circle: {' -> '.join(cycle)} (type-only and lazy imports count too: "
+                           "move what they share to a module of its own)")
+
+
+def test_the_circle_check_finds_circles_of_every_length():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": set()}) is None
+    assert find_cycle({"a": {"b"}, "b": {"a"}}) == ["a", "b", "a"]
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"d"}, "d": {"b"}}) == ["b", "c", "d", "b"]
+    assert find_cycle({"a": {"b", "c"}, "b": set(), "c": {"a"}}) == ["a", "c", "a"]
 
 
 def test_the_gazetteer_reader_and_its_store_builder_do_not_import_each_other_back():

@@ -109,6 +109,7 @@ def test_only_embeddable_pages_take_the_configured_embedders_and_images_come_fro
     assert headers.directives(dataclasses.replace(PAGES, tile_url=""), embeddable=True)["img-src"] == "'self' data:"
 
 
-def test_the_default_embedders_are_the_locator_itself_and_localhost():
-    assert headers.directives(PAGES, embeddable=True)["frame-ancestors"] == "'self' http://localhost:* http://127.0.0.1:*"
+def test_the_shipped_embedders_are_the_locator_itself_only():
+    # Not "any localhost page": a page on a visitor's own machine must not frame production pages.
+    assert headers.directives(PAGES, embeddable=True)["frame-ancestors"] == "'self'"
     assert headers.directives(PAGES, embeddable=True)["img-src"] == "'self' data: https://tile.openstreetmap.org"

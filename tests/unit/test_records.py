@@ -165,7 +165,9 @@ def test_a_line_that_is_not_a_json_object_is_rejected_whole(text, fragment):
 
 
 def test_utf8_byte_order_mark_on_first_line_is_tolerated():
-    assert parse_line(1, "\ufeff" + line(MINIMAL)).record is not None
+    with_mark = parse_line(1, "\ufeff" + line(MINIMAL))
+    assert with_mark.record is not None and with_mark.record == parse_line(1, line(MINIMAL)).record
+    assert with_mark.rejections == []
 
 
 # --- field rules --------------------------------------------------------------------------------

@@ -136,3 +136,50 @@ def test_the_embedders_are_a_list_of_origins():
                               "PARTNER_LOCATOR_API_PUBLIC_URL": "https://partners.example/locator"})
     assert settings.pages.frame_ancestors == ("https://www.milestonesys.com", "https://*.example.com:8443")
     assert settings.api.public_url == "https://partners.example/locator"
+
+
+# Every secret the settings take, each a value that appears nowhere else (so a leak cannot hide).
+_SECRETS = {"ELASTICSEARCH_PASSWORD": "main-password-7Qx2", "ELASTICSEARCH_API_KEY": "main-api-key-Vb81",
+            "ELASTICSEARCH_PREVIEW_PASSWORD": "preview-password-Kd04", "ELASTICSEARCH_PREVIEW_API_KEY": "preview-api-key-Zr93",
+            "PARTNER_LOCATOR_PREVIEW_SECRET": "preview-signing-secret-Wm57-0123456789abcdef",
+            "url": "url-password-Hs66"}
+_URL = f"https://locator:{_SECRETS['url']}@es1.example:9243,https://es2.example:9243"
+# An API key and a user exclude each other, so two environments between them set every secret.
+_EVERY_SECRET = [
+    {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_USERNAME": "reader", **{name: _SECRETS[name] for name in (
+        "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_PREVIEW_API_KEY", "PARTNER_LOCATOR_PREVIEW_SECRET")}},
+    {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_PREVIEW_USERNAME": "preview", **{name: _SECRETS[name] for name in (
+        "ELASTICSEARCH_API_KEY", "ELASTICSEARCH_PREVIEW_PASSWORD", "PARTNER_LOCATOR_PREVIEW_SECRET")}},
+]
+# One bad value at a time on top of those: every kind of ConfigError the settings raise.
+_BAD = [{"PARTNER_LOCATOR_LOCAL_NODE_PORT": "99999"}, {"PARTNER_LOCATOR_API_RATE_LIMIT": "lots"},
+        {"PARTNER_LOCATOR_PREVIEW_LINK_DAYS": "0"}, {"PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS": "'unsafe-inline'"},
+        {"ELASTICSEARCH_URL": f"locator:{_SECRETS['url']}@es1.example:9243"},  # no scheme: the URL is quoted
+        {"ELASTICSEARCH_CA_CERTS": "/nonexistent/ca.pem"},
+        {"ELASTICSEARCH_USERNAME": "u", "ELASTICSEARCH_API_KEY": _SECRETS["ELASTICSEARCH_API_KEY"],
+         "ELASTICSEARCH_PASSWORD": _SECRETS["ELASTICSEARCH_PASSWORD"]},
+        {"ELASTICSEARCH_PREVIEW_USERNAME": "p", "ELASTICSEARCH_PREVIEW_API_KEY": _SECRETS["ELASTICSEARCH_PREVIEW_API_KEY"],
+         "ELASTICSEARCH_PREVIEW_PASSWORD": _SECRETS["ELASTICSEARCH_PREVIEW_PASSWORD"]},
+        {"PARTNER_LOCATOR_PREVIEW_SECRET": "short-preview-secret-Wm57"}]
+
+
+def _leaked(text: str) -> list[str]:
+    return sorted(name for name, value in {**_SECRETS, "short": "short-preview-secret-Wm57"}.items() if value in text)
+
+
+@pytest.mark.parametrize("environ", _EVERY_SECRET, ids=["password+preview-key", "key+preview-password"])
+def test_no_secret_shows_in_the_settings_repr_or_str(environ):
+    settings = load_settings(environ)
+    assert settings.connection.password or settings.connection.api_key  # they are there...
+    assert settings.preview_connection is not None and settings.preview.secret
+    for shown in (repr(settings), str(settings), repr(settings.connection), repr(settings.preview_connection)):
+        assert not _leaked(shown)  # ...and never shown
+    assert "es1.example:9243" in repr(settings) and "es2.example:9243" in repr(settings)  # what is not secret still is
+
+
+@pytest.mark.parametrize("environ", _EVERY_SECRET, ids=["password+preview-key", "key+preview-password"])
+@pytest.mark.parametrize("bad", _BAD, ids=lambda bad: "+".join(bad))
+def test_no_secret_shows_in_a_configuration_error(environ, bad):
+    with pytest.raises(ConfigError) as caught:
+        load_settings({**environ, **bad})
+    assert not _leaked(str(caught.value)), str(caught.value)
