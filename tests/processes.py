@@ -35,10 +35,22 @@ def _bindable(port: int) -> bool:
     return True
 
 
+def _ephemeral_ports() -> range:
+    """The ports the kernel hands to outgoing connections (Linux: ip_local_port_range)."""
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999  # Linux's default
+    return range(low, high + 1)
+
+
 def free_port_block(count: int, avoid: range = range(0)) -> int:
-    """The first of ``count`` consecutive free ports, far from the developer's 5000 and 9200-9400."""
+    """The first of ``count`` consecutive free ports, far from the developer's 5000 and 9200-9400, and
+    below the kernel's ephemeral range: a node restarted by a drill binds its ports again, and an
+    outgoing connection of the load (tens of thousands of them) must not have taken one meanwhile."""
+    top = max(20_000 + 1_000, min(_ephemeral_ports().start, 50_000))
     for _ in range(200):
-        base = random.randrange(20_000, 50_000)
+        base = random.randrange(20_000, top - count)
         ports = range(base, base + count)
         if not set(ports) & set(avoid) and all(_bindable(port) for port in ports):
             return base

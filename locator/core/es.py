@@ -12,8 +12,10 @@ The factory only turns a description into a client: it reads no file itself.
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
+from elastic_transport import NodePool
 from elasticsearch import Elasticsearch, OrjsonSerializer
 
 from locator.core.connection import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection
@@ -102,9 +104,39 @@ def client_options(connection: Connection, timeouts: ElasticsearchSettings, role
     return options
 
 
+class ThreadSafeNodePool(NodePool):
+    """elastic_transport's pool of nodes, safe for a client that threads share (the API's gthread
+    workers, the indexer's bulk threads). Its ``get`` walks the live nodes while another thread's
+    ``mark_dead``, ``mark_live`` or ``resurrect`` changes them, and a whole cluster coming back (every
+    node dead, then resurrected) made that walk fail with "dictionary changed size during
+    iteration": a RuntimeError, so a 500 (drill 4). One lock around the four; each holds it for
+    microseconds (tests/unit/test_es_client.py produces the interleaving on purpose)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._lock = threading.RLock()  # get() calls resurrect() while holding it
+
+    def get(self):
+        with self._lock:
+            return super().get()
+
+    def mark_dead(self, node, *args, **kwargs) -> None:
+        with self._lock:
+            super().mark_dead(node, *args, **kwargs)
+
+    def mark_live(self, node) -> None:
+        with self._lock:
+            super().mark_live(node)
+
+    def resurrect(self, force: bool = False):
+        with self._lock:
+            return super().resurrect(force)
+
+
 def make_client(connection: Connection, timeouts: ElasticsearchSettings, role: str) -> Elasticsearch:
     # orjson: bulk bodies and search responses are the hot path of both the indexer and the API.
-    return Elasticsearch(**client_options(connection, timeouts, role), serializer=OrjsonSerializer())
+    return Elasticsearch(**client_options(connection, timeouts, role), serializer=OrjsonSerializer(),
+                         node_pool_class=ThreadSafeNodePool)
 
 
 def connect(settings: Settings, role: str) -> Elasticsearch:

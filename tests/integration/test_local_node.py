@@ -18,7 +18,7 @@ from elasticsearch import AuthorizationException
 from locator.core.resources import shipped_config
 from locator.node import security
 from tests.processes import cli as _cli
-from tests.processes import free_port as _free_port
+from tests.processes import free_port_block
 from tests.processes import node_workdir
 
 
@@ -107,7 +107,7 @@ def second_node_env(base_settings):
     if base_settings.connection.external:
         pytest.skip("ELASTICSEARCH_URL is set: the local node is not used")
     state = node_workdir("pl-node-")
-    env = {"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(state), "PARTNER_LOCATOR_LOCAL_NODE_PORT": str(_free_port())}
+    env = {"PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR": str(state), "PARTNER_LOCATOR_LOCAL_NODE_PORT": str(free_port_block(1))}
     env = {key: value for key, value in {**os.environ, **env}.items() if not key.startswith("ELASTICSEARCH_")}
     yield env
     _cli("es", "stop", env=env)

@@ -1,5 +1,6 @@
 """The client factory, for every credential kind (the local node cannot issue API keys)."""
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -118,3 +119,64 @@ def test_the_local_clients_know_every_node_of_a_local_cluster(tmp_path):
     assert connection.hosts == ("http://127.0.0.1:9200", "http://127.0.0.1:9201")
     (tmp_path / "node.json").write_text('{"url": "http://127.0.0.1:9200", "port": 9200}')  # a single node's record
     assert local_connection(tmp_path, "reader").hosts == ("http://127.0.0.1:9200",)
+
+
+# ---------------------------------------------------------------- a client that threads share
+
+
+class _SteppingNodes(dict):
+    """The pool's live nodes, whose walk stops after the first one until ``between()`` returns: the
+    moment another thread's request finds a node dead (as when a whole cluster comes back)."""
+
+    def __init__(self, nodes: dict, between):
+        super().__init__(nodes)
+        self.between = between
+
+    def items(self):
+        for number, item in enumerate(super().items()):  # a real dict walk: it fails if changed meanwhile
+            if number == 1:
+                self.between()
+            yield item
+
+
+def _pool_walked_while_a_node_dies(pool_class) -> BaseException | None:
+    """One thread picks a node while another marks one dead in the middle of that pick; what the
+    picking thread raised, if anything."""
+    client = Elasticsearch(hosts=["http://127.0.0.1:1", "http://127.0.0.2:1", "http://127.0.0.3:1"],
+                           node_pool_class=pool_class)
+    pool = client.transport.node_pool
+    for _ in range(3):
+        pool.resurrect(force=True)  # every node alive, as after a healthy start
+    nodes = pool.all()
+    trying, done = threading.Event(), threading.Event()
+
+    def dying():
+        trying.set()
+        pool.mark_dead(nodes[2])
+        done.set()
+
+    def between():
+        threading.Thread(target=dying, daemon=True).start()
+        trying.wait(5)
+        done.wait(1)  # a pool that lets it in has it done by now; a safe one makes it wait for the pick
+
+    pool._alive_nodes = _SteppingNodes(pool._alive_nodes, between)
+    try:
+        pool.get()
+    except RuntimeError as exc:
+        return exc
+    finally:
+        done.wait(5)
+    return None
+
+
+def test_the_clients_node_pool_survives_a_node_marked_dead_while_another_thread_picks_one():
+    from elastic_transport import NodePool
+
+    from locator.core.es import ThreadSafeNodePool
+
+    failure = _pool_walked_while_a_node_dies(NodePool)  # the library's own pool: the 500 of drill 4
+    assert isinstance(failure, RuntimeError) and "changed size during iteration" in str(failure)
+    assert _pool_walked_while_a_node_dies(ThreadSafeNodePool) is None
+    client = connect(load_settings({**EXTERNAL, "ELASTICSEARCH_API_KEY": "a2V5OnNlY3JldA=="}), "reader")
+    assert isinstance(client.transport.node_pool, ThreadSafeNodePool)  # every client the project makes
