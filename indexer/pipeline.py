@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 
 from elasticsearch import Elasticsearch
 
-from indexer import lifecycle
+from indexer import lifecycle, warming
 from indexer.documents import listed_document
 from indexer.eligibility import spilled_documents
 from indexer.evaluation import Evaluated, Shard, evaluate_shard
@@ -147,6 +147,7 @@ def _load_and_swap(es: Elasticsearch, prefix: str, first: FirstPass, evaluated: 
         lifecycle.check_new_index(count=count, expected=summary.listed, live_count=live_count,
                                   min_ratio=options.min_ratio, force=options.force)
         _load_eligibility(es, new[ELIGIBILITY], evaluated, refused, summary, options)
+        warming.warm(es, new[SITES])  # customers never meet a cold index
         return new[SITES], lifecycle.swap_aliases(es, prefix, new)
     except BaseException:
         for index in new.values():

@@ -107,12 +107,6 @@ class GroupState:
         people = self._people or {}
         return {cert: len(people.get(cert, ())) for cert in CERT_TYPES}
 
-    @property
-    def latest_valid_until(self) -> dict[str, date | None]:
-        """Latest expiry among valid certifications, per type: publishable to the partner itself."""
-        people = self._people or {}
-        return {cert: max(people[cert].values()) if people.get(cert) else None for cert in CERT_TYPES}
-
     def expiring(self, within: timedelta) -> dict[str, tuple[int, date]]:
         """Per type: how many distinct people's latest valid certification of it ends within
         ``within`` of as_of, and the earliest such day (types with nobody expiring are left out)."""

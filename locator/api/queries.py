@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from locator.core.contract import CERT_TYPES, MARKER_SOURCE, RESULT_SOURCE, SUGGEST_SOURCE, TEXT_SEARCHED
+from locator.core.contract import CERT_TYPES, FACET_FIELDS, MARKER_SOURCE, RESULT_SOURCE, SUGGEST_SOURCE, TEXT_SEARCHED
 from locator.core.geo import Origin
 from locator.core.text import fold
 
@@ -29,7 +29,7 @@ PREMIER_WEIGHT = 1.5
 EXACT_BOOST = 3.0
 MAX_QUERY_WORDS = 12
 FACETS = ("tier", "cert", "country", "language", "industry")
-_FACET_FIELD = {"tier": "tier", "country": "country", "language": "languages", "industry": "industries"}
+_FACET_FIELD = FACET_FIELDS
 _FACET_SIZE = {"tier": 2, "country": 250, "language": 100, "industry": 100}
 
 

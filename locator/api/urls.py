@@ -56,10 +56,6 @@ def public_base() -> str:
     return configured.rstrip("/") + "/" if configured else request.url_root
 
 
-def site_url(site: dict) -> str:
-    return public_base() + site_path(site)
-
-
 def relative_root() -> str:
     """The way from this request's page up to the base, for links and static files ("../../" on
     /sites/<id>/<slug>): relative, so the locator also works under a path prefix."""

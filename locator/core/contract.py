@@ -97,6 +97,10 @@ FIELDS: tuple[Field, ...] = (
     Field("indexed_at", {"type": "date"}, required=True),
 )
 
+# The filters that are also facets (counted per value in every search): API parameter -> field.
+FACET_FIELDS = {"tier": "tier", "country": "country", "language": "languages", "industry": "industries"}
+
+
 def by_top(declared) -> dict[str, list[Field]]:
     """Fields grouped by the first part of their path, in order; a nested field's path becomes
     relative to its group ("address.city" -> "city" under "address"), a top-level field keeps its own."""

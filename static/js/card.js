@@ -1,20 +1,21 @@
-/* The result card: its view (display.card_view's twin) and a filled clone of the page's #card-template. */
+/* The result card: its view (display.card_view's twin) and a filled clone of the page's #card-template,
+ * from the values it is given (the visitor's unit and language); it reads no store. */
 import { fill } from "./template.js";
 import { CERTS, TIERS, capitalise, certName, countryName, formatDistance, formatNumber, languageName, tierLabel } from "./format.js";
 import { t, tn } from "./i18n.js";
 import { safeEmail, safeTel, safeWebUrl, webHost } from "./links.js";
-import { store } from "./state.js";
 
-/** A new card for one API result; the caller adds behaviour (buttons, hover). */
-export function renderCard(site) {
+/** A new card for one API result, in `unit` ("km", "mi") and linking to its page in `lang` (or the
+ *  default language: null); the caller adds behaviour (buttons, hover). */
+export function renderCard(site, unit, lang) {
   const prototype = document.getElementById("card-template").content.firstElementChild;
   const item = prototype.cloneNode(true);
-  fill(item, cardView(site));
+  fill(item, cardView(site, unit, lang));
   return item;
 }
 
 /** The values of the card's slots; locator/api/display.py card_view makes the same for the server. */
-export function cardView(site) {
+function cardView(site, unit, lang) {
   const distance = site.distance_km;
   const others = site.other_matching_sites || 0;
   return Object.assign({
@@ -22,11 +23,11 @@ export function cardView(site) {
     title_id: "r-" + site.site_id,
     distance_value: distance === null || distance === undefined ? "" : String(distance),
     company: site.company || "",
-    page_href: pageHref(site),
+    page_href: pageHref(site, lang),
     tier_class: tierClass(site.tier),
     tier_badge: tierBadgeText(site.tier),
     site_name: site.site_name || "",
-    distance: distance === null || distance === undefined ? "" : t("%(distance)s away", { distance: formatDistance(distance) }),
+    distance: distance === null || distance === undefined ? "" : t("%(distance)s away", { distance: formatDistance(distance, unit) }),
     address: addressLines(site.address).join(", "),
     certs: CERTS.map(function (code) { return certView(code, (site.certifications || {})[code] || 0); }),
     languages: (site.languages || []).map(languageName).join(", "),
@@ -52,9 +53,9 @@ function contactView(contact) {
 }
 
 /** The site's own page, in the language the search page was asked for ("?lang=de", as
- *  locator/api/pages.py lang_query writes it). */
-export function pageHref(site) {
-  return (site.page_url || "") + (store.state.lang ? "?lang=" + encodeURIComponent(store.state.lang) : "");
+ *  locator/api/i18n.py lang_query writes it). */
+export function pageHref(site, lang) {
+  return (site.page_url || "") + (lang ? "?lang=" + encodeURIComponent(lang) : "");
 }
 
 export function addressLines(address) {

@@ -1,81 +1,95 @@
-/* The search form's controls shown as the state says: text box, distance and unit, sort, the chip
- * saying how the search was read, filter summary. */
-import { append, clear, el } from "./dom.js";
-import { catalog, t, tParts } from "./i18n.js";
+/* The search's options as the state says: distance and unit, order, "one per partner", the page's
+ * language, the filter summary, "Near me", and the chip saying how the search was read. */
+import * as actions from "./actions.js";
+import { append, changes, clear, el } from "./dom.js";
 import { countryName, formatDistance } from "./format.js";
-import { facetLabel } from "./facets.js";
-import { LIST_PARAMS, filterCount, hasOrigin, radiusKm, store, unitOf } from "./state.js";
-import { placeButtons } from "./messages.js";
+import { catalog, t, tParts } from "./i18n.js";
+import { facetLabel, originLabel, placeButtons } from "./labels.js";
+import { LIST_PARAMS, filterCount, hasOrigin, radiusKm, unitOf } from "./state.js";
 
-export function renderControls() {
-  const ui = store.ui, state = store.state, origin = store.lastResponse && store.lastResponse.origin;
-  // The text box shows the text or words searched, else the place searched near.
-  if (document.activeElement !== ui.input) {
-    ui.input.value = state.text || state.q || state.near || (state.place ? (origin && origin.label) || ui.input.value : "");
-  }
-  renderRadius();
-  ui.unit.value = unitOf(state);
-  const distances = hasOrigin(state) || !!originOfAnswer();
+let ui = null;
+let shown = null; // the state last drawn (its search, to wire the controls' changes to)
+const fresh = changes();
+
+export function init(elements) {
+  ui = elements;
+  ui.radius.addEventListener("change", function () {
+    actions.setRadius(ui.radius.value, catalog.units[unitOf(shown.search)].default_radius);
+  });
+  ui.unit.addEventListener("change", function () {
+    const unit = ui.unit.value;
+    actions.switchUnit(unit, catalog.default_unit, catalog.units[unit].default_radius, radiusKm(shown.search));
+  });
+  ui.language.addEventListener("change", function () { actions.switchLanguage(ui.language.value); });
+  ui.sort.addEventListener("change", function () {
+    actions.setSort(ui.sort.value, hasOrigin(shown.search) ? "distance" : "relevance");
+  });
+  ui.collapse.addEventListener("change", function () { actions.setCollapse(ui.collapse.checked); });
+  ui.clearFilters.addEventListener("click", actions.clearFilters);
+  ui.clearOrigin.addEventListener("click", actions.clearOrigin);
+  ui.nearMe.addEventListener("click", actions.nearMe);
+}
+
+export function render(state) {
+  shown = state;
+  ui.nearMe.disabled = state.location.asking;
+  if (!fresh(state.search, state.response, state.error)) return;
+  const search = state.search, distances = hasOrigin(search) || !!(state.response && state.response.origin);
+  renderRadius(search);
+  ui.unit.value = unitOf(search);
   ui.radius.disabled = !distances;
   ui.radius.title = distances ? "" : t("Search near a place or near you to use a distance");
   ui.sort.querySelector('option[value="distance"]').disabled = !distances;
-  ui.sort.value = state.sort || (distances ? "distance" : "relevance");
-  ui.collapse.checked = state.collapse === "partner";
-  renderFilterSummary();
-  renderChip();
+  ui.sort.value = search.sort || (distances ? "distance" : "relevance");
+  ui.collapse.checked = search.collapse === "partner";
+  renderFilterSummary(search);
+  renderChip(state);
 }
 
-/** The origin of the answer shown, when the search has one (its own, or a place its text names). */
-function originOfAnswer() { return (store.lastResponse && store.lastResponse.origin) || null; }
-
 /** The distance choices in the visitor's unit; a distance from a link that they lack gets its own option. */
-function renderRadius() {
-  const select = store.ui.radius, units = catalog.units[unitOf(store.state)], radius = radiusKm(store.state);
-  if (select.dataset.unit !== unitOf(store.state)) {
+function renderRadius(search) {
+  const select = ui.radius, unit = unitOf(search), radius = radiusKm(search);
+  if (select.dataset.unit !== unit) {
     clear(select);
-    units.radii.forEach(function (choice) { select.appendChild(el("option", { value: choice.value, text: choice.label })); });
+    catalog.units[unit].radii.forEach(function (choice) { select.appendChild(el("option", { value: choice.value, text: choice.label })); });
     select.appendChild(el("option", { value: catalog.any_distance, text: t("any distance") }));
-    select.dataset.unit = unitOf(store.state);
+    select.dataset.unit = unit;
   }
   if (isFinite(Number(radius)) && !select.querySelector('option[value="' + CSS.escape(radius) + '"]')) {
-    const option = el("option", { value: radius, text: formatDistance(Number(radius)) });
+    const option = el("option", { value: radius, text: formatDistance(Number(radius), unit) });
     const before = Array.from(select.options).filter(function (o) { return Number(o.value) > Number(radius); })[0] || null;
     select.insertBefore(option, before);
   }
   select.value = radius;
 }
 
-function renderFilterSummary() {
-  const ui = store.ui, state = store.state, n = filterCount(state);
+function renderFilterSummary(search) {
+  const n = filterCount(search);
   ui.filterCount.textContent = n ? "(" + n + ")" : "";
   ui.filterSummary.textContent = LIST_PARAMS.reduce(function (all, name) {
-    return all.concat(state.filters[name].map(function (v) { return facetLabel(name, v); }));
+    return all.concat(search.filters[name].map(function (v) { return facetLabel(name, v); }));
   }, []).join(", ");
   ui.clearFilters.hidden = n === 0;
 }
 
-/** Where the search is: the place's label, the visitor's position or the place chosen. */
-export function originLabel() {
-  const state = store.state, origin = originOfAnswer();
-  if (origin && origin.label) return origin.label;
-  if (state.lat !== null && state.lon !== null) return t("your location");
-  return state.near || (state.place ? t("the chosen place") : "");
-}
-
-/** The chip: how the text was read (with the other readings to pick), or the place searched near. */
-function renderChip() {
-  const chip = store.ui.originChip, reading = store.state.text && store.lastResponse && store.lastResponse.interpreted_as;
+/** The chip: how the text was read (with the other readings to pick), or the place searched near;
+ *  none for a place the API does not know (the message says so). */
+function renderChip(state) {
+  const chip = ui.originChip, search = state.search, response = state.response;
+  const reading = search.text && response && response.interpreted_as;
   const label = chip.querySelector(".origin-label"), others = chip.querySelector(".origin-alternatives");
   clear(label);
   clear(others);
-  chip.hidden = !(reading || hasOrigin(store.state) || store.state.bbox);
+  chip.hidden = !(reading || hasOrigin(search) || search.bbox) || unknownPlace(state.error);
   if (chip.hidden) return;
-  if (store.state.bbox) { label.textContent = t("Showing partners in the map area."); return; }
-  if (!reading) { label.textContent = t("Near %(place)s", { place: originLabel() }); return; }
+  if (search.bbox) { label.textContent = t("Showing partners in the map area."); return; }
+  if (!reading) { label.textContent = t("Near %(place)s", { place: originLabel(search, response) }); return; }
   append(label, readingText(reading));
-  const places = alternatives(reading);
-  if (places.length) append(others, [" ", tParts("Did you mean %(places)s?", { places: placeButtons(places) })]);
+  const places = alternatives(reading, response);
+  if (places.length) append(others, [" ", tParts("Did you mean %(places)s?", { places: placeButtons(places, actions.choosePlace) })]);
 }
+
+function unknownPlace(error) { return !!(error && error.status === 400 && error.fields && error.fields.near && error.suggestions); }
 
 function readingText(reading) {
   const country = el("strong", { text: countryName(reading.country) });
@@ -90,8 +104,8 @@ function readingText(reading) {
 
 /** The other places the text may mean (those that can be searched by id); for words only when
  *  nothing matched them, as places the visitor may have misspelt. */
-function alternatives(reading) {
+function alternatives(reading, response) {
   const places = (reading.alternatives || []).filter(function (alt) { return alt.kind === "place" && alt.place.id; });
-  if (reading.kind === "words" && store.lastResponse.total > 0) return [];
+  if (reading.kind === "words" && response.total > 0) return [];
   return places.map(function (alt) { return alt.place; }).slice(0, 3);
 }

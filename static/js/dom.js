@@ -34,3 +34,25 @@ export function debounce(fn, ms) {
     timer = setTimeout(() => fn.apply(this, args), ms);
   };
 }
+
+/** A memo for a view: changes(a, b, ...) is true when any value differs (by identity) from the last
+ *  call's, so a view draws only what its part of the state changed. */
+export function changes() {
+  let last = null;
+  return function (...values) {
+    const fresh = !last || values.some(function (value, i) { return value !== last[i]; });
+    last = values;
+    return fresh;
+  };
+}
+
+/** Load a classic script (a vendored global library) once; resolves when it ran. */
+export function loadScript(src) {
+  return new Promise(function (resolve, reject) {
+    const script = document.createElement("script");
+    script.src = src;
+    script.onload = resolve;
+    script.onerror = reject;
+    document.head.appendChild(script);
+  });
+}

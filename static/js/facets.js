@@ -1,23 +1,34 @@
-/* The filters: one group of checkboxes per facet, with the counts of the current search. */
-import { clear, el } from "./dom.js";
-import { CERTS, TIERS, capitalise, certName, countryName, formatNumber, languageName, tierLabel } from "./format.js";
+/* The filters: one group of checkboxes per facet, with the counts of the current search (a page
+ * past the first, or a failed search, keeps the first page's counts: the filters stay usable). */
+import * as actions from "./actions.js";
+import { changes, clear, el } from "./dom.js";
+import { CERTS, TIERS, certName, formatNumber } from "./format.js";
 import { catalog, t } from "./i18n.js";
-import { changeSearch } from "./search.js";
-import { LIST_PARAMS, store } from "./state.js";
+import { facetLabel } from "./labels.js";
+import { LIST_PARAMS } from "./state.js";
 
 const FACET_TITLE = { tier: t("Partner tier"), cert: t("Certified staff"), country: t("Country"), language: t("Language"),
                       industry: t("Industry") };
 const FACET_VISIBLE = 8; // values shown before "Show all"
 
-export function renderFacets(facets) {
-  const filters = store.ui.filters;
-  clear(filters);
+let container = null;
+const fresh = changes();
+
+export function init(elements) { container = elements.filters; }
+
+export function render(state) {
+  if (!state.facets && state.busy) return; // "Loading filters…" until the first counts come
+  if (!fresh(state.facets, state.search.filters, state.expanded)) return;
+  const focused = document.activeElement && container.contains(document.activeElement) ? document.activeElement.id : null;
+  clear(container);
   LIST_PARAMS.forEach(function (name) {
-    const counts = (facets && facets[name]) || {};
-    const values = facetValues(name, counts, store.state.filters[name]);
-    if (values.length) filters.appendChild(facetGroup(name, values, counts));
+    const counts = (state.facets && state.facets[name]) || {};
+    const values = facetValues(name, counts, state.search.filters[name]);
+    if (values.length) container.appendChild(facetGroup(name, values, counts, state));
   });
-  if (!filters.firstChild) filters.appendChild(el("p", { class: "muted", text: t("No filters for this search.") }));
+  if (!container.firstChild) container.appendChild(el("p", { class: "muted", text: t("No filters for this search.") }));
+  const again = focused && document.getElementById(focused);
+  if (again) again.focus(); // a checkbox ticked with the keyboard keeps the focus
 }
 
 /** Tiers and certifications always all, in their order; others by count, then name, selected ones kept. */
@@ -31,11 +42,11 @@ function facetValues(name, counts, selected) {
   });
 }
 
-function facetGroup(name, values, counts) {
-  const selected = store.state.filters[name];
+function facetGroup(name, values, counts, state) {
+  const selected = state.search.filters[name];
   const fieldset = el("fieldset", { class: "facet", "data-facet": name }, el("legend", { text: FACET_TITLE[name] }));
   const list = el("ul", { class: "facet-values" });
-  const limit = store.expandedFacets[name] ? values.length : Math.max(FACET_VISIBLE, countSelectedIn(values, selected));
+  const limit = state.expanded[name] ? values.length : Math.max(FACET_VISIBLE, countSelectedIn(values, selected));
   values.forEach(function (value, i) {
     const checked = selected.indexOf(value) >= 0;
     const item = facetItem(name, value, counts[value] || 0, checked);
@@ -46,7 +57,7 @@ function facetGroup(name, values, counts) {
   if (values.length > limit) {
     fieldset.appendChild(el("button", {
       type: "button", class: "btn btn-link facet-more", "aria-expanded": "false", text: t("Show all %(count)s", { count: formatNumber(values.length) }),
-      onclick: function () { store.expandedFacets[name] = true; renderFacets(store.lastFacets); }
+      onclick: function () { actions.expandFacet(name); }
     }));
   }
   return fieldset;
@@ -55,7 +66,7 @@ function facetGroup(name, values, counts) {
 function facetItem(name, value, count, checked) {
   const id = "f-" + name + "-" + String(value).replace(/[^A-Za-z0-9_-]/g, "_");
   const input = el("input", { type: "checkbox", id: id, name: name, value: value, checked: checked,
-                              onchange: function () { toggleFilter(name, value, input.checked); } });
+                              onchange: function () { actions.toggleFilter(name, value, input.checked); } });
   const label = el("label", { for: id, title: name === "cert" ? certName(value) : null },
     el("span", { class: "facet-label", translate: name === "industry" || name === "cert" ? "no" : null, text: facetLabel(name, value) }),
     el("span", { class: "facet-count", text: formatNumber(count) }));
@@ -67,20 +78,4 @@ function countSelectedIn(values, selected) {
   let last = -1;
   values.forEach(function (v, i) { if (selected.indexOf(v) >= 0) last = i; });
   return last + 1;
-}
-
-export function facetLabel(name, value) {
-  if (name === "tier") return tierLabel(value);
-  if (name === "cert") return value;
-  if (name === "country") return countryName(value);
-  if (name === "language") return languageName(value);
-  return capitalise(value);
-}
-
-function toggleFilter(name, value, on) {
-  changeSearch(function (s) {
-    const list = s.filters[name].filter(function (v) { return v !== value; });
-    if (on) list.push(value);
-    s.filters[name] = list;
-  });
 }

@@ -3,7 +3,6 @@ import { catalog } from "./i18n.js";
 
 export const TIERS = Object.keys(catalog.tiers);
 export const CERTS = Object.keys(catalog.certs);
-let unit = catalog.unit; // the visitor's distance unit: the page's km/mi switch changes it
 
 export function countryName(code) { return code ? catalog.countries[String(code).toUpperCase()] || String(code) : ""; }
 export function languageName(code) { return code ? catalog.languages[String(code)] || String(code) : ""; }
@@ -26,18 +25,11 @@ export function formatNumber(value, minDecimals = 0, maxDecimals = 3) {
   return sign + digits + (fraction ? rules.decimal + fraction : "");
 }
 
-export function currentUnit() { return unit; }
-export function setUnit(value) { if (catalog.units[value]) unit = value; }
-
-/** A distance in km written in the visitor's unit: "4.2 km" / "2.6 mi" under 10, "1,234 km" from there. */
-export function formatDistance(km) {
+/** A distance in km written in `unit` (the visitor's: state.js unitOf): "4.2 km" / "2.6 mi" under
+ *  10, "1,234 km" from there. */
+export function formatDistance(km, unit) {
   if (km === null || km === undefined) return "";
-  const rules = catalog.units[unit];
+  const rules = catalog.units[unit] || catalog.units[catalog.unit];
   const value = km / rules.km;
   return rules.pattern.replace("{n}", value < 10 ? formatNumber(value, 1, 1) : formatNumber(value, 0, 0));
-}
-
-/** Lower case without accents, to compare what was typed with a suggestion. */
-export function fold(text) {
-  return String(text || "").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
 }

@@ -1,78 +1,69 @@
-/* Messages above the results: the box itself and what to say when a search fails. */
-import { renderControls } from "./controls.js";
-import { append, clear, el } from "./dom.js";
-import { renderFacets } from "./facets.js";
-import { t, tParts } from "./i18n.js";
-import { resetSearch, runSearch } from "./search.js";
-import { store } from "./state.js";
-import { choosePlace } from "./suggest.js";
+/* The message above the results: why a search failed, what an empty answer or the nearest-sites
+ * fallback means, the other places a name may mean, and why "Near me" could not work. */
+import * as actions from "./actions.js";
+import { append, changes, clear, el } from "./dom.js";
+import { formatDistance } from "./format.js";
+import { catalog, t, tParts } from "./i18n.js";
+import { placeButtons, scopeText } from "./labels.js";
+import { filterCount, radiusKm, unitOf } from "./state.js";
 
-export function showMessage(kind, content) {
-  const box = store.ui.message;
-  box.className = "message message-" + kind;
+let box = null;
+const fresh = changes();
+
+export function init(elements) { box = elements.message; }
+
+export function render(state) {
+  if (state.busy || !fresh(state.response, state.error, state.location.problem)) return;
+  const message = state.location.problem ? locationMessage(state.location.problem)
+    : state.error ? errorMessage(state.error, state.search)
+    : state.response ? answerMessage(state.response, state.search) : null;
   clear(box);
-  append(box, content);
-  box.hidden = false;
+  box.hidden = !message;
+  if (!message) return;
+  box.className = "message message-" + message.kind + (message.fallback ? " fallback" : "");
+  append(box, message.content);
 }
 
-/** "A, B, C": one button per place, each searching near it. */
-export function placeButtons(places) {
-  return places.map(function (place, i, all) {
-    return [el("button", { type: "button", class: "btn btn-link", translate: "no", text: place.label,
-                           onclick: function () { choosePlace(place); } }),
-            i < all.length - 1 ? ", " : ""];
-  });
+function locationMessage(problem) {
+  if (problem === "unsupported") {
+    return { kind: "error", content: el("p", { text: t("Your browser cannot tell us where you are. Type a country, a city or a postal code instead.") }) };
+  }
+  const why = problem === "denied" ? t("Location access was not allowed.") : t("Your location could not be found.");
+  return { kind: "error", content: [el("p", { class: "message-title", text: why }),
+                                    el("p", { text: t("Type a country, a city or a postal code instead.") })] };
 }
 
-export function renderError(error) {
-  const ui = store.ui;
-  renderControls();
-  renderFacets(store.lastFacets); // keep the filters usable: a bad one can be unticked
-  clear(ui.results);
-  ui.pagination.hidden = true;
-  showMessage("error", errorContent(error));
-}
-
-/** Sets the status line for an error and returns the message explaining it. The API's own
- *  messages are for developers (English): the page says it in the visitor's language. */
-function errorContent(error) {
-  const status = store.ui.status, near = store.state.near;
+/** The API's own messages are for developers (English): the page says it in the visitor's language. */
+function errorMessage(error, search) {
   if (error.status === 400 && error.fields && error.fields.near && error.suggestions) {
-    status.textContent = t("We don’t know a place called “%(place)s”.", { place: near || "" });
-    store.ui.originChip.hidden = true;
-    return unknownPlaceMessage(near, error.suggestions);
+    return { kind: "error", content: unknownPlace(search.near, error.suggestions) };
   }
   if (error.status === 400 && error.fields && error.fields.place) {
-    status.textContent = t("That place is not known any more.");
-    return [el("p", { class: "message-title", text: t("The place in this link is not known any more.") }),
-            el("p", { text: t("Type a country, a city or a postal code to search again.") })];
+    return { kind: "error", content: [el("p", { class: "message-title", text: t("The place in this link is not known any more.") }),
+                                      el("p", { text: t("Type a country, a city or a postal code to search again.") })] };
   }
   if (error.status === 400) {
-    status.textContent = t("Some search settings were not understood.");
-    return [el("p", { class: "message-title", text: t("Some search settings were not understood:") }),
-            fieldList(error.fields),
-            el("button", { type: "button", class: "btn", text: t("Start a new search"), onclick: resetSearch })];
+    return { kind: "error", content: [el("p", { class: "message-title", text: t("Some search settings were not understood:") }),
+                                      fieldList(error.fields),
+                                      el("button", { type: "button", class: "btn", text: t("Start a new search"), onclick: actions.reset })] };
   }
   if (error.status === 503 || error.status === 429) {
-    status.textContent = t("The search is busy right now.");
-    return [el("p", { class: "message-title", text: t("The partner search is temporarily unavailable.") }),
-            el("p", { text: t("Please try again in a moment.") }), retryButton()];
+    return { kind: "error", content: [el("p", { class: "message-title", text: t("The partner search is temporarily unavailable.") }),
+                                      el("p", { text: t("Please try again in a moment.") }), retryButton()] };
   }
   if (error.status === 0) {
-    status.textContent = t("The search could not be reached.");
-    return [el("p", { class: "message-title", text: t("The partner search could not be reached.") }),
-            el("p", { text: t("Check your internet connection and try again.") }), retryButton()];
+    return { kind: "error", content: [el("p", { class: "message-title", text: t("The partner search could not be reached.") }),
+                                      el("p", { text: t("Check your internet connection and try again.") }), retryButton()] };
   }
-  status.textContent = t("Something went wrong.");
-  return [el("p", { class: "message-title", text: t("Sorry, something went wrong with this search.") }),
-          el("p", { text: t("Please try again in a moment.") }), retryButton()];
+  return { kind: "error", content: [el("p", { class: "message-title", text: t("Sorry, something went wrong with this search.") }),
+                                    el("p", { text: t("Please try again in a moment.") }), retryButton()] };
 }
 
-function unknownPlaceMessage(text, suggestions) {
+function unknownPlace(text, suggestions) {
   return [
     el("p", { class: "message-title", text: t("We don’t know a place called “%(place)s”.", { place: text || "" }) }),
     suggestions && suggestions.length
-      ? el("p", {}, tParts("Did you mean %(places)s?", { places: placeButtons(suggestions.slice(0, 5)) })) : null,
+      ? el("p", {}, tParts("Did you mean %(places)s?", { places: placeButtons(suggestions.slice(0, 5), actions.choosePlace) })) : null,
     el("p", { text: t("Try a city name, a city with its country (“Paris, FR”), or use “Near me”.") })
   ];
 }
@@ -84,4 +75,38 @@ function fieldList(fields) {
   }));
 }
 
-function retryButton() { return el("button", { type: "button", class: "btn", text: t("Try again"), onclick: function () { runSearch(); } }); }
+function retryButton() { return el("button", { type: "button", class: "btn", text: t("Try again"), onclick: actions.retry }); }
+
+/** The nearest sites beyond the radius, nothing found, or a place name that may mean others. */
+function answerMessage(data, search) {
+  const radius = formatDistance(Number(radiusKm(search)), unitOf(search)), scope = scopeText(search, data, radius);
+  if (data.nearest_fallback) {
+    return { kind: "info", fallback: true, content: [
+      el("p", { class: "message-title", text: t("No partner %(scope)s; the nearest ones:", { scope: scope }) }), widenRadiusButton(search)] };
+  }
+  if (!data.results.length) {
+    const words = search.q || (data.interpreted_as && data.interpreted_as.words), filters = filterCount(search);
+    return { kind: "info", content: [
+      el("p", { class: "message-title", text: scope ? t("No partner site found %(scope)s.", { scope: scope }) : t("No partner site found.") }),
+      el("p", { text: filters ? (words ? t("Try removing some filters or other words.") : t("Try removing some filters.")) :
+                      words ? t("Check the spelling or try other words.") : t("Try another search.") }),
+      filters ? el("button", { type: "button", class: "btn", text: t("Clear all filters"), onclick: actions.clearFilters }) : null] };
+  }
+  const alternatives = data.origin && data.origin.alternatives;
+  if (alternatives && alternatives.length && search.near) {
+    return { kind: "hint", content: [
+      el("span", { text: t("Showing results near %(place)s.", { place: data.origin.label }) }), " ",
+      el("span", {}, tParts("Did you mean %(places)s?", { places: placeButtons(alternatives.slice(0, 4), actions.choosePlace) }))] };
+  }
+  return null;
+}
+
+function widenRadiusButton(search) {
+  const radius = Number(radiusKm(search));
+  const wider = catalog.units[unitOf(search)].radii.filter(function (r) { return Number(r.value) > radius + 0.001; })[0];
+  if (radius >= Number(catalog.any_distance)) return null;
+  return el("button", {
+    type: "button", class: "btn", text: wider ? t("Search within %(radius)s", { radius: wider.label }) : t("Search at any distance"),
+    onclick: function () { actions.changeSearch(function (s) { s.radius_km = wider ? wider.value : catalog.any_distance; }); }
+  });
+}

@@ -1,83 +1,69 @@
-/* The results list: the status line, what the answer means, the cards and the result pages. */
+/* The results: the status line (what was found, or why nothing was), the cards and the result pages. */
+import * as actions from "./actions.js";
 import { renderCard } from "./card.js";
-import { originLabel, renderControls } from "./controls.js";
-import { openDetail } from "./detail.js";
-import { clear, el } from "./dom.js";
-import { renderFacets } from "./facets.js";
-import { countryName, formatDistance, formatNumber } from "./format.js";
-import { catalog, t, tn, tParts } from "./i18n.js";
-import { placeButtons, showMessage } from "./messages.js";
-import { changeSearch, clearAllFilters } from "./search.js";
-import { filterCount, radiusKm, store, unitOf } from "./state.js";
+import { changes, clear, el } from "./dom.js";
+import { formatDistance, formatNumber } from "./format.js";
+import { t, tn } from "./i18n.js";
+import { scopeText } from "./labels.js";
+import { radiusKm, unitOf } from "./state.js";
 
 const MAX_PAGED = 10000; // the API pages through the first 10,000 results only
+const CONTACTS = { "contact-phone": "phone", "contact-email": "email", "contact-web": "website" };
 
-export function renderResponse(data) {
-  const ui = store.ui;
-  if (data.facets) store.lastFacets = data.facets; // later pages come without: the filters stay page 1's
-  renderControls();
-  renderFacets(store.lastFacets);
+let ui = null;
+let focusOnAnswer = false; // a result page was chosen: the list takes the focus when it comes
+const fresh = changes();
+
+export function init(elements) {
+  ui = elements;
+  ui.results.addEventListener("click", function (e) {
+    const item = e.target.closest && e.target.closest(".result");
+    if (!item) return;
+    if (e.target.closest(".details-button")) { actions.openSite(item.dataset.siteId, item); return; }
+    const contact = e.target.closest("a[class^='contact-']");
+    if (contact && CONTACTS[contact.className]) actions.contacted(CONTACTS[contact.className], item.dataset.siteId);
+  });
+}
+
+export function render(state) {
+  ui.results.setAttribute("aria-busy", state.busy ? "true" : "false");
+  document.body.classList.toggle("is-loading", state.busy);
+  const status = statusText(state);
+  if (ui.status.textContent !== status) ui.status.textContent = status; // a live region: say it once
+  if (state.busy || !fresh(state.response, state.error)) return;
   clear(ui.results);
-  ui.message.hidden = true;
-  clear(ui.message);
-  if (store.notice) showMessage(store.notice.kind, store.notice.build());
-  if (data.nearest_fallback) describeFallback(data);
-  else if (!data.results.length) describeNothing(data);
-  else describeResults(data);
+  if (state.error) { ui.pagination.hidden = true; return; }
+  const data = state.response, unit = unitOf(state.search), lang = state.search.lang;
   ui.results.classList.toggle("is-fallback", !!data.nearest_fallback);
-  data.results.forEach(function (site) { ui.results.appendChild(resultItem(site)); });
+  data.results.forEach(function (site) { ui.results.appendChild(resultItem(site, unit, lang, state.embedded)); });
   renderPagination(data);
+  if (focusOnAnswer) { focusOnAnswer = false; ui.results.focus(); }
 }
 
-function radiusText() { return formatDistance(Number(radiusKm(store.state))); }
-
-/** What was searched and where, as one phrase ("matching “x” within 100 km of Aarhus"), or "". */
-function scopeText(data) {
-  const reading = data.interpreted_as, words = store.state.q || (reading && reading.words);
-  const country = reading && reading.country ? countryName(reading.country) : null;
-  const near = data.origin && !country ? { radius: radiusText(), place: originLabel() } : null;
-  if (store.state.bbox) return words ? t("matching “%(words)s” in the map area", { words: words }) : t("in the map area");
-  if (words && near) return t("matching “%(words)s” within %(radius)s of %(place)s", Object.assign({ words: words }, near));
-  if (words && country) return t("matching “%(words)s” in %(country)s", { words: words, country: country });
-  if (words) return t("matching “%(words)s”", { words: words });
-  if (near) return t("within %(radius)s of %(place)s", near);
-  if (country) return t("in %(country)s", { country: country });
-  return "";
-}
-
-function sentence(found, scope) {
+/** What the status line says: busy, or what the answer (or the failure) means. */
+function statusText(state) {
+  if (state.location.asking) return t("Finding your location…");
+  if (state.location.problem) return ""; // the message says why
+  if (state.busy) return t("Searching…");
+  if (state.error) return errorStatus(state.error, state.search.near);
+  if (!state.response) return "";
+  const data = state.response, radius = formatDistance(Number(radiusKm(state.search)), unitOf(state.search));
+  const scope = scopeText(state.search, data, radius);
+  if (data.nearest_fallback) {
+    const n = data.results.length;
+    return tn("%(count)s nearest partner site beyond %(radius)s.", "%(count)s nearest partner sites beyond %(radius)s.",
+              n, { count: formatNumber(n), radius: radius });
+  }
+  if (!data.results.length) return scope ? t("No partner site found %(scope)s.", { scope: scope }) : t("No partner site found.");
+  const found = foundText(data, state.search.collapse);
   return scope ? t("%(found)s %(scope)s.", { found: found, scope: scope }) : t("%(found)s.", { found: found });
 }
 
-function describeFallback(data) {
-  const n = data.results.length, scope = scopeText(data);
-  store.ui.status.textContent = tn("%(count)s nearest partner site beyond %(radius)s.", "%(count)s nearest partner sites beyond %(radius)s.",
-                                   n, { count: formatNumber(n), radius: radiusText() });
-  showMessage("info", [
-    el("p", { class: "message-title", text: t("No partner %(scope)s; the nearest ones:", { scope: scope }) }),
-    widenRadiusButton()
-  ]);
-  store.ui.message.classList.add("fallback");
-}
-
-function describeNothing(data) {
-  const s = store.state, scope = scopeText(data), words = s.q || (data.interpreted_as && data.interpreted_as.words);
-  const text = scope ? t("No partner site found %(scope)s.", { scope: scope }) : t("No partner site found.");
-  store.ui.status.textContent = text;
-  showMessage("info", [
-    el("p", { class: "message-title", text: text }),
-    el("p", { text: filterCount(s) ? (words ? t("Try removing some filters or other words.") : t("Try removing some filters.")) :
-                    words ? t("Check the spelling or try other words.") : t("Try another search.") }),
-    filterCount(s) ? el("button", { type: "button", class: "btn", text: t("Clear all filters"), onclick: clearAllFilters }) : null
-  ]);
-}
-
-function describeResults(data) {
-  const s = store.state, n = data.total;
+function foundText(data, collapse) {
+  const n = data.total, values = { count: formatNumber(n) };
   const first = (data.page - 1) * data.per_page + 1, last = first + data.results.length - 1;
-  const values = { count: formatNumber(n) };
   let found;
-  if (s.collapse) {
+  if (collapse) {
     found = data.total_relation === "gte" ? tn("more than %(count)s partner", "more than %(count)s partners", n, values)
       : tn("%(count)s partner", "%(count)s partners", n, values);
   } else {
@@ -87,41 +73,36 @@ function describeResults(data) {
   if (n > data.results.length) {
     found = t("Showing %(first)s–%(last)s of %(total)s", { first: formatNumber(first), last: formatNumber(last), total: found });
   }
-  store.ui.status.textContent = sentence(found, scopeText(data));
-  const alternatives = data.origin && data.origin.alternatives;
-  if (alternatives && alternatives.length && s.near) {
-    showMessage("hint", [el("span", { text: t("Showing results near %(place)s.", { place: data.origin.label }) }), " ",
-                         el("span", {}, tParts("Did you mean %(places)s?", { places: placeButtons(alternatives.slice(0, 4)) }))]);
-  }
+  return found;
 }
 
-function widenRadiusButton() {
-  const radius = Number(radiusKm(store.state));
-  const wider = catalog.units[unitOf(store.state)].radii.filter(function (r) { return Number(r.value) > radius + 0.001; })[0];
-  const any = Number(catalog.any_distance);
-  if (radius >= any) return null;
-  return el("button", {
-    type: "button", class: "btn", text: wider ? t("Search within %(radius)s", { radius: wider.label }) : t("Search at any distance"),
-    onclick: function () { changeSearch(function (s) { s.radius_km = wider ? wider.value : catalog.any_distance; }); }
-  });
+/** The status line for a failure (the message box says more). */
+function errorStatus(error, near) {
+  if (error.status === 400 && error.fields && error.fields.near && error.suggestions) {
+    return t("We don’t know a place called “%(place)s”.", { place: near || "" });
+  }
+  if (error.status === 400 && error.fields && error.fields.place) return t("That place is not known any more.");
+  if (error.status === 400) return t("Some search settings were not understood.");
+  if (error.status === 503 || error.status === 429) return t("The search is busy right now.");
+  if (error.status === 0) return t("The search could not be reached.");
+  return t("Something went wrong.");
 }
 
 /** A card with its behaviour: the name leads to the site's page (in a new tab inside someone else's
  *  page), "Details" opens the listing here, hovering marks it on the map. */
-function resultItem(site) {
-  const item = renderCard(site);
-  if (store.embedded) {
+function resultItem(site, unit, lang, embedded) {
+  const item = renderCard(site, unit, lang);
+  if (embedded) {
     const link = item.querySelector("a.company");
     link.target = "_blank";
     link.rel = "noopener";
   }
-  item.querySelector(".details-button").addEventListener("click", function () { openDetail(site.site_id, item); });
-  item.addEventListener("mouseenter", function () { if (store.mapView) store.mapView.highlight(site); });
+  item.addEventListener("mouseenter", function () { actions.pointAt(site); });
   return item;
 }
 
 function renderPagination(data) {
-  const nav = store.ui.pagination;
+  const nav = ui.pagination;
   clear(nav);
   const pages = Math.ceil(Math.min(data.total, MAX_PAGED) / data.per_page);
   if (data.nearest_fallback || pages <= 1) { nav.hidden = true; return; }
@@ -140,9 +121,7 @@ function renderPagination(data) {
 }
 
 function goTo(page) {
-  return function () {
-    changeSearch(function (s) { s.page = page; }, { keepPage: true }).then(function () { store.ui.results.focus(); });
-  };
+  return function () { focusOnAnswer = true; actions.goToPage(page); };
 }
 
 /** The first, the last, the current and its neighbours; null where pages are left out. */

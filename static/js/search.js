@@ -1,110 +1,99 @@
-/* Running a search: the state changes, the URL follows, the API answers, the page draws it. */
+/* What the intents ask of the outside world: it follows the store, asks the API (the search, the
+ * suggestions, a listing) and the browser (where the visitor is), and writes each answer or error
+ * into the store. It draws nothing and imports no view.
+ *
+ * Only the newest request of each kind may write: an answer that arrives after a newer intent is
+ * dropped, and the request it belonged to is aborted when the browser can. */
+import { located, notLocated, suggested } from "./actions.js";
 import { getJSON, replaceAbort } from "./api.js";
-import { el } from "./dom.js";
-import { renderControls } from "./controls.js";
-import { t } from "./i18n.js";
-import { renderError, showMessage } from "./messages.js";
-import { renderResponse } from "./results.js";
-import { LIST_PARAMS, apiParams, emptyState, store, syncUrl } from "./state.js";
+import { debounce } from "./dom.js";
+import { apiParams, subscribe, update } from "./state.js";
 
-/** A user changed the search: new URL history entry, then run it. */
-export function changeSearch(mutate, options) {
-  mutate(store.state);
-  if (!(options && options.keepPage)) store.state.page = 1;
-  store.state.site = null;
-  store.notice = null;
-  syncUrl(true);
-  return runSearch();
+const SUGGEST_DELAY_MS = 120;
+const MAX_SUGGEST_TEXT = 100;
+
+/** Follow the store from now on: each new request of a kind is run once. */
+export function follow() {
+  const seen = { request: 0, suggest: 0, detail: 0, asking: false };
+  let searching = null, suggesting = null;
+  subscribe(function (s) {
+    if (s.request !== seen.request) {
+      seen.request = s.request;
+      searching = replaceAbort(searching);
+      search(s, searching);
+    }
+    if (s.suggest.query !== seen.suggest) {
+      seen.suggest = s.suggest.query;
+      suggesting = replaceAbort(suggesting);
+      suggestSoon(s.suggest.text, suggesting);
+    }
+    if (s.detail.request !== seen.detail) {
+      seen.detail = s.detail.request;
+      if (s.detail.site) fetchListing(s.detail.request, s.detail.site);
+    }
+    if (s.location.asking !== seen.asking) {
+      seen.asking = s.location.asking;
+      if (s.location.asking) locate();
+    }
+  });
 }
 
-/** The search's parameters; a page opened past page 1 has no filter counts yet: ask for them. */
-function searchParams() {
-  const params = apiParams(store.state, false);
-  if (!store.lastFacets) params.set("facets", "true");
-  return params;
-}
-
-export function runSearch() {
-  const seq = ++store.searchSeq;
-  store.searchAbort = replaceAbort(store.searchAbort);
-  renderControls();
-  setBusy(true);
-  const signal = store.searchAbort && store.searchAbort.signal;
-  return getJSON("/partners", searchParams(), signal).then(function (data) {
-    if (seq !== store.searchSeq) return;
-    showResults(data);
-    return data;
-  }, function (error) {
+function search(s, abort) {
+  const request = s.request, params = apiParams(s.search, false, s.embedded && s.embedded.perPage);
+  if (!s.facets) params.set("facets", "true"); // a page opened past page 1 has no filter counts yet: ask for them
+  getJSON("/partners", params, abort && abort.signal).then(function (data) { answered(request, data); }, function (error) {
     if (error && error.name === "AbortError") return;
-    if (seq !== store.searchSeq) return;
-    showFailure(error);
-    return null;
+    update(function (st) {
+      if (st.request !== request) return;
+      st.busy = false;
+      st.response = null;
+      st.error = error;
+    });
   });
 }
 
-/** An answer for the current state: remember it, draw the list, the filters and the map. */
-export function showResults(data) {
-  store.lastResponse = data;
-  setBusy(false);
-  renderResponse(data);
-  if (store.mapView) store.mapView.showSearch(data);
-}
-
-/** No answer for the current state: say why, and clear the map's search. */
-export function showFailure(error) {
-  setBusy(false);
-  store.lastResponse = null;
-  renderError(error);
-  if (store.mapView) store.mapView.showSearch(null);
-}
-
-export function setBusy(busy) {
-  store.ui.results.setAttribute("aria-busy", busy ? "true" : "false");
-  document.body.classList.toggle("is-loading", busy);
-  if (busy) store.ui.status.textContent = t("Searching…");
-}
-
-export function resetSearch() {
-  store.state = emptyState();
-  store.notice = null;
-  store.ui.input.value = "";
-  syncUrl(true);
-  runSearch();
-}
-
-export function clearAllFilters() {
-  changeSearch(function (s) { LIST_PARAMS.forEach(function (name) { s.filters[name] = []; }); });
-}
-
-/** "Search this area": the box the map shows becomes where to search (the list follows the map);
- *  the words searched stay, a place or a country read from the text gives way to the box, and the
- *  visitor's own position (near me) stays to order by distance. */
-export function searchArea(bbox) {
-  const reading = store.lastResponse && store.lastResponse.interpreted_as;
-  changeSearch(function (s) {
-    s.q = s.q || (reading && reading.words) || null;
-    s.text = null; s.place = null; s.near = null; s.bbox = bbox;
-    if (s.sort === "distance" && (s.lat === null || s.lon === null)) s.sort = null;
+function answered(request, data) {
+  update(function (st) {
+    if (st.request !== request) return;
+    st.busy = false;
+    st.error = null;
+    st.response = data;
+    if (data.facets) st.facets = data.facets; // later pages come without: the filters stay page 1's
   });
 }
 
-export function nearMe() {
-  const ui = store.ui;
-  if (!navigator.geolocation) {
-    showMessage("error", [el("p", { text: t("Your browser cannot tell us where you are. Type a country, a city or a postal code instead.") })]);
-    return;
-  }
-  ui.nearMe.disabled = true;
-  ui.status.textContent = t("Finding your location…");
+const suggestSoon = debounce(function (text, abort) {
+  getJSON("/suggest", new URLSearchParams({ q: text.slice(0, MAX_SUGGEST_TEXT) }), abort && abort.signal).then(function (data) {
+    suggested(text, suggestionItems(data));
+  }, function () { /* suggestions are a convenience: stay quiet */ });
+}, SUGGEST_DELAY_MS);
+
+/** Countries, then places (two of one name and country read the same: shown once), then partners. */
+function suggestionItems(data) {
+  const labels = {};
+  const places = (data.places || []).filter(function (p) {
+    if (labels[p.label]) return false;
+    labels[p.label] = true;
+    return true;
+  });
+  return (data.countries || []).map(function (c) { return { kind: "country", data: c }; })
+    .concat(places.map(function (p) { return { kind: "place", data: p }; }))
+    .concat((data.companies || []).map(function (c) { return { kind: "company", data: c }; }));
+}
+
+function fetchListing(request, siteId) {
+  const written = function (change) {
+    update(function (st) { if (st.detail.request === request) st.detail = Object.assign({}, st.detail, change); });
+  };
+  getJSON("/partners/" + encodeURIComponent(siteId)).then(function (listing) { written({ listing: listing }); },
+    function (error) { written({ error: error }); });
+}
+
+function locate() {
+  if (!navigator.geolocation) { notLocated("unsupported"); return; }
   navigator.geolocation.getCurrentPosition(function (position) {
-    ui.nearMe.disabled = false;
-    const lat = position.coords.latitude.toFixed(4), lon = position.coords.longitude.toFixed(4);
-    changeSearch(function (s) { s.lat = lat; s.lon = lon; s.place = null; s.near = null; s.bbox = null; });
+    located(position.coords.latitude.toFixed(4), position.coords.longitude.toFixed(4));
   }, function (err) {
-    ui.nearMe.disabled = false;
-    ui.status.textContent = "";
-    const why = err && err.code === 1 ? t("Location access was not allowed.") : t("Your location could not be found.");
-    showMessage("error", [el("p", { class: "message-title", text: why }),
-                          el("p", { text: t("Type a country, a city or a postal code instead.") })]);
+    notLocated(err && err.code === 1 ? "denied" : "unavailable");
   }, { enableHighAccuracy: false, timeout: 10000, maximumAge: 600000 });
 }

@@ -1,156 +1,108 @@
-/* The search box: country, place and partner suggestions as you type; a submitted text goes to the
- * server as it is (text=), which reads it. */
-import { getJSON, replaceAbort } from "./api.js";
-import { clear, debounce, el } from "./dom.js";
+/* The search box and its suggestions: countries, places and partners as you type; a submitted
+ * text goes to the server as it is (text=), which reads it. */
+import * as actions from "./actions.js";
+import { changes, clear, el } from "./dom.js";
 import { countryName } from "./format.js";
 import { t } from "./i18n.js";
-import { changeSearch } from "./search.js";
-import { fixSort, store } from "./state.js";
-
-const SUGGEST_DELAY_MS = 120;
-const MIN_SUGGEST_CHARS = 2;
-
-export function onInput() {
-  const text = store.ui.input.value.trim();
-  store.suggest.searched = null;
-  if (text.length >= MIN_SUGGEST_CHARS) fetchSuggestions(text);
-  else { store.suggest.items = []; ++store.suggest.seq; closeSuggestions(); }
-}
-
-export function onKeydown(e) {
-  const ui = store.ui;
-  if (e.key === "ArrowDown") {
-    e.preventDefault();
-    if (ui.suggestions.hidden && store.suggest.items.length) renderSuggestions();
-    moveSuggestion(1);
-  } else if (e.key === "ArrowUp") { e.preventDefault(); moveSuggestion(-1); }
-  else if (e.key === "Escape") { if (!ui.suggestions.hidden) { e.preventDefault(); closeSuggestions(); } }
-}
-
-export function onSubmit(e) {
-  e.preventDefault();
-  if (store.suggest.active >= 0) { chooseSuggestion(store.suggest.active); return; }
-  closeSuggestions();
-  searchText(store.ui.input.value);
-}
-
-const fetchSuggestions = debounce(function (text) {
-  const suggest = store.suggest;
-  if (text === suggest.searched) return;
-  const seq = ++suggest.seq;
-  suggest.abort = replaceAbort(suggest.abort);
-  getJSON("/suggest", new URLSearchParams({ q: text.slice(0, 100) }), suggest.abort && suggest.abort.signal).then(function (data) {
-    if (seq !== suggest.seq || store.ui.input.value.trim() !== text) return;
-    const labels = {};
-    const places = (data.places || []).filter(function (p) { // two places of one name and country read the same
-      if (labels[p.label]) return false;
-      labels[p.label] = true;
-      return true;
-    });
-    suggest.items = (data.countries || []).map(function (c) { return { kind: "country", data: c }; })
-      .concat(places.map(function (p) { return { kind: "place", data: p }; }))
-      .concat((data.companies || []).map(function (c) { return { kind: "company", data: c }; }));
-    renderSuggestions();
-  }, function () { /* suggestions are a convenience: stay quiet */ });
-}, SUGGEST_DELAY_MS);
 
 const GROUP_TITLES = { country: t("Countries"), place: t("Places"), company: t("Partners") };
+const BLUR_CLOSE_MS = 150; // after a click on a suggestion, which takes the focus away first
 
-function renderSuggestions() {
-  const ui = store.ui, items = store.suggest.items;
+let ui = null;
+let items = [], active = -1; // the suggestions drawn: what Enter and a click choose from
+let boxQuery = 0; // the keystroke count the box last followed (state.suggest.query)
+const fresh = { box: changes(), list: changes() };
+
+export function init(elements) {
+  ui = elements;
+  ui.form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (active >= 0) choose(items[active]);
+    else actions.searchText(ui.input.value);
+  });
+  ui.input.addEventListener("input", function () { actions.typed(ui.input.value); });
+  ui.input.addEventListener("keydown", function (e) {
+    if (e.key === "ArrowDown") { e.preventDefault(); actions.moveSuggestion(1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); actions.moveSuggestion(-1); }
+    else if (e.key === "Escape" && !ui.suggestions.hidden) { e.preventDefault(); actions.closeSuggestions(); }
+  });
+  ui.input.addEventListener("blur", function () { setTimeout(actions.closeSuggestions, BLUR_CLOSE_MS); });
+}
+
+export function render(state) {
+  renderBox(state);
+  if (fresh.list(state.suggest)) renderList(state.suggest);
+}
+
+/** The box shows what was searched (the text or words, else the place searched near), except while
+ *  the visitor types in it; a choice made from it (a place, a partner) is written there at once. */
+function renderBox(state) {
+  const suggest = state.suggest, typedNow = suggest.query !== boxQuery, origin = state.response && state.response.origin;
+  boxQuery = suggest.query;
+  if (!fresh.box(state.search, state.response, suggest.text)) return;
+  if (document.activeElement === ui.input) {
+    if (!typedNow && suggest.text !== ui.input.value.trim()) ui.input.value = suggest.text;
+    return;
+  }
+  const search = state.search;
+  ui.input.value = search.text || search.q || search.near || (search.place ? (origin && origin.label) || ui.input.value : "");
+}
+
+function renderList(suggest) {
+  items = suggest.items;
+  active = suggest.open ? suggest.active : -1;
+  if (!suggest.open || !items.length || document.activeElement !== ui.input) { close(); return; }
   clear(ui.suggestions);
-  store.suggest.active = -1;
-  ui.input.removeAttribute("aria-activedescendant");
-  if (!items.length || document.activeElement !== ui.input) { closeSuggestions(); return; }
   let group = null;
-  items.forEach(function (s, i) {
-    if (s.kind !== group) {
-      group = s.kind;
+  items.forEach(function (item, i) {
+    if (item.kind !== group) {
+      group = item.kind;
       ui.suggestions.appendChild(el("li", { class: "suggestion-group", role: "presentation", text: GROUP_TITLES[group] }));
     }
-    ui.suggestions.appendChild(suggestionOption(s, i));
+    ui.suggestions.appendChild(option(item, i));
   });
   ui.suggestions.hidden = false;
   ui.input.setAttribute("aria-expanded", "true");
+  if (active >= 0) {
+    ui.input.setAttribute("aria-activedescendant", "suggestion-" + active);
+    document.getElementById("suggestion-" + active).scrollIntoView({ block: "nearest" });
+  } else {
+    ui.input.removeAttribute("aria-activedescendant");
+  }
 }
 
-function suggestionOption(s, i) {
-  const option = el("li", { id: "suggestion-" + i, role: "option", class: "suggestion suggestion-" + s.kind, "aria-selected": "false",
-                            dataset: { index: String(i) } }, suggestionText(s));
-  option.addEventListener("mousedown", function (e) { e.preventDefault(); }); // keep the focus in the box
-  option.addEventListener("click", function () { chooseSuggestion(i); });
-  return option;
+function option(item, i) {
+  const on = i === active;
+  const node = el("li", { id: "suggestion-" + i, role: "option", class: "suggestion suggestion-" + item.kind + (on ? " is-active" : ""),
+                          "aria-selected": on ? "true" : "false", dataset: { index: String(i) } }, optionText(item));
+  node.addEventListener("mousedown", function (e) { e.preventDefault(); }); // keep the focus in the box
+  node.addEventListener("click", function () { choose(item); });
+  return node;
 }
 
-function suggestionText(s) {
-  if (s.kind === "country") {
-    return [el("span", { class: "suggestion-main", text: countryName(s.data.code) }),
+function optionText(item) {
+  if (item.kind === "country") {
+    return [el("span", { class: "suggestion-main", text: countryName(item.data.code) }),
             el("span", { class: "suggestion-sub", text: t("Country") })];
   }
-  if (s.kind === "place") {
-    return [el("span", { class: "suggestion-main", translate: "no", text: s.data.name || s.data.label }),
-            el("span", { class: "suggestion-sub", text: countryName(s.data.country) })];
+  if (item.kind === "place") {
+    return [el("span", { class: "suggestion-main", translate: "no", text: item.data.name || item.data.label }),
+            el("span", { class: "suggestion-sub", text: countryName(item.data.country) })];
   }
-  return [el("span", { class: "suggestion-main", translate: "no", text: s.data.company }),
+  return [el("span", { class: "suggestion-main", translate: "no", text: item.data.company }),
           el("span", { class: "suggestion-sub", text: t("Partner") })];
 }
 
-export function closeSuggestions() {
-  const ui = store.ui;
+function close() {
+  clear(ui.suggestions);
   ui.suggestions.hidden = true;
   ui.input.setAttribute("aria-expanded", "false");
   ui.input.removeAttribute("aria-activedescendant");
-  store.suggest.active = -1;
 }
 
-function moveSuggestion(delta) {
-  const ui = store.ui, suggest = store.suggest, n = suggest.items.length;
-  if (ui.suggestions.hidden || !n) return;
-  suggest.active = (suggest.active + delta + n + 1) % (n + 1); // one step past the end is the box itself
-  if (suggest.active === n) suggest.active = -1;
-  ui.suggestions.querySelectorAll("[role=option]").forEach(function (node) {
-    const on = Number(node.dataset.index) === suggest.active;
-    node.setAttribute("aria-selected", on ? "true" : "false");
-    node.classList.toggle("is-active", on);
-    if (on) node.scrollIntoView({ block: "nearest" });
-  });
-  if (suggest.active >= 0) ui.input.setAttribute("aria-activedescendant", "suggestion-" + suggest.active);
-  else ui.input.removeAttribute("aria-activedescendant");
-}
-
-function chooseSuggestion(i) {
-  const s = store.suggest.items[i];
-  closeSuggestions();
-  if (!s) return;
-  if (s.kind === "country") searchText(countryName(s.data.code));
-  else if (s.kind === "place") choosePlace(s.data);
-  else chooseCompany(s.data);
-}
-
-export function choosePlace(place) {
-  store.ui.input.value = place.label;
-  store.lastResponse = store.lastResponse && Object.assign({}, store.lastResponse, { origin: { label: place.label } });
-  changeSearch(function (s) {
-    s.place = String(place.id); s.near = null; s.lat = null; s.lon = null; s.q = null; s.text = null; s.bbox = null;
-    if (s.sort === "distance") s.sort = null;
-  });
-}
-
-function chooseCompany(company) {
-  store.ui.input.value = company.company;
-  changeSearch(function (s) { s.q = company.company; s.text = null; fixSort(s); });
-}
-
-/** Text submitted without picking a suggestion: the server reads what it means (a country, a
- *  place, a place and words, or words) and says how in its answer; the page never guesses. */
-function searchText(text) {
-  text = text.trim();
-  ++store.suggest.seq; // suggestions still on their way (or about to be asked for) are for a text already searched
-  store.suggest.items = [];
-  store.suggest.searched = text;
-  store.ui.input.value = text;
-  changeSearch(function (s) {
-    s.text = text || null; s.q = null; s.near = null; s.place = null; s.bbox = null;
-    if (s.sort === "distance") s.sort = null; // the text may not name a place
-  });
+function choose(item) {
+  if (!item) return;
+  if (item.kind === "country") actions.searchText(countryName(item.data.code));
+  else if (item.kind === "place") actions.choosePlace(item.data);
+  else actions.chooseCompany(item.data.company);
 }

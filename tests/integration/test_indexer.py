@@ -280,3 +280,16 @@ def test_a_renewal_sent_again_keeps_the_lease(prefix, settings, indexer_es):
             lock.renew()
     finally:
         lock.release()
+
+
+def test_a_new_index_goes_live_warm_every_copy_asked_each_kind_of_search(tmp_path, run_cli, prefix, indexer_es):
+    from indexer import warming
+
+    sites = [site(f"W-{n}", f"P{n % 7}", "DK", "Aarhus", location=(56.0 + n / 1000, 10.2), prog=premier_program())
+             for n in range(40)]
+    assert run_cli("index", str(write_export(tmp_path / "w.jsonl", sites)), "--as-of", AS_OF).code == 0
+    live = next(iter(indexer_es.indices.get_alias(name=sites_alias(prefix))))
+    copies = indexer_es.indices.stats(index=live, level="shards", metric="search")["indices"][live]["shards"]["0"]
+    kinds = len(warming.searches(_listed(indexer_es, prefix)["W-0"]))
+    # Before any customer: each copy (one per node holding the index) answered every kind, ROUNDS times.
+    assert copies and all(copy["search"]["query_total"] >= warming.ROUNDS * (kinds - 1) for copy in copies)

@@ -137,6 +137,17 @@ def test_a_site_page_is_in_the_visitors_language_and_its_canonical_url_names_the
     assert "Accept-Language" in by_browser.vary
 
 
+def test_every_page_keeps_the_language_in_its_links_written_the_same_way(api, multi_site):
+    # One helper makes "?lang=..." for every page (it had drifted: the site pages did not quote it).
+    asked = "?lang=de%20CH%26x%3D1"  # a language tag with a space, "&" and "=" in it: quoted, never split
+    pages = {"search": api.get("/" + asked), "site": api.get(page_path(multi_site) + asked),
+             "not found": api.get("/sites/S9999999/nobody" + asked, headers={"Accept": "text/html"})}
+    unquoted = "?lang=de CH&amp;x=1"  # the value as it came, written into a link as it is
+    for name, response in pages.items():
+        html = response.get_data(as_text=True)
+        assert f'{asked}"' in html and unquoted not in html, name  # the links to the other pages carry it, quoted
+
+
 def test_a_wrong_or_missing_slug_redirects_permanently_to_the_right_one(api, multi_site):
     right = site_path(multi_site)  # relative: never the host a request named (tests/integration/test_trusted_hosts.py)
     for wrong, up in ((f"/sites/{multi_site['site_id']}", "../"), (f"/sites/{multi_site['site_id']}/old-name-somewhere", "../../")):

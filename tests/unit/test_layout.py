@@ -12,6 +12,7 @@ or inside a function.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,65 @@ def test_the_circle_check_finds_circles_of_every_length():
 
 def test_the_gazetteer_reader_and_its_store_builder_do_not_import_each_other_back():
     assert not any(name.startswith("locator.core.gazetteer") for name in _imports(MODULES["locator.core.gazetteer_store"]))
+
+
+# ---------------------------------------------------------------- the browser's modules (static/)
+# The search page's data flows one way: views express intents through actions, actions write the
+# state, search.js follows the state and writes the answers back, main.js renders every view once
+# per change (docs/architecture.md, "The search page"). Each layer may import only the ones below it.
+
+JS = ROOT / "static"
+LEAVES = {"api", "card", "dom", "format", "height", "i18n", "labels", "links", "mapbase", "template"}
+VIEWS = {"controls", "detail", "facets", "map", "messages", "results", "suggest"}
+JS_ALLOWED = {
+    **{leaf: LEAVES for leaf in LEAVES},     # pure helpers: no store, no intents, no view
+    "state": LEAVES,                         # the one store
+    "actions": {"state"},                    # every intent, written into the store
+    "search": LEAVES | {"state", "actions"}, # the API's answers into the store; no view
+    **{view: LEAVES | {"state", "actions"} for view in VIEWS},
+    "main": LEAVES | VIEWS | {"state", "actions", "search"},  # the composition root of the search page
+    "site": LEAVES, "docs": LEAVES, "embed": set(),           # the other entry points
+}
+_JS_IMPORT = re.compile(r"""(?:^|[\s;])(?:import|export)\s[^"';]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|^\s*import\s*["']([^"']+)["']""",
+                        re.MULTILINE)
+
+
+def js_modules() -> dict[str, Path]:
+    """Every browser module by name ("state", "main", "docs"...): static/js/*.js and the entry points beside it."""
+    return {path.stem: path for path in [*JS.glob("*.js"), *(JS / "js").glob("*.js")]}
+
+
+def js_imports(path: Path) -> set[str]:
+    """The project modules a browser module imports (static imports, re-exports, dynamic import())."""
+    names = set()
+    for match in _JS_IMPORT.finditer(path.read_text(encoding="utf-8")):
+        target = next(group for group in match.groups() if group)
+        if target.startswith("."):
+            names.add(Path(target).stem)
+    return names
+
+
+JS_MODULES = js_modules()
+
+
+def test_every_browser_module_has_its_place_in_the_flow():
+    assert set(JS_MODULES) == set(JS_ALLOWED), "a new module needs its layer in JS_ALLOWED"
+
+
+@pytest.mark.parametrize("module", sorted(JS_MODULES))
+def test_browser_modules_import_one_way(module):
+    wrong = sorted(js_imports(JS_MODULES[module]) - JS_ALLOWED[module])
+    assert not wrong, f"static/.../{module}.js must not import {wrong}"
+
+
+def test_no_import_circle_between_browser_modules():
+    cycle = find_cycle({name: js_imports(path) for name, path in JS_MODULES.items()})
+    assert cycle is None, f"import circle: {' -> '.join(cycle)}"
+
+
+def test_the_import_reader_sees_every_form_of_import(tmp_path):
+    module = tmp_path / "m.js"
+    module.write_text('import { a } from "./a.js";\nimport * as b from "./b.js";\nexport { c } from "./c.js";\n'
+                      'import "./d.js";\nconst e = await import("./e.js");\nimport x from "https://cdn/x.js";\n'
+                      'import {\n  f,\n  g\n} from "./f.js";\n// from "./not-an-import.js"\n')
+    assert js_imports(module) == {"a", "b", "c", "d", "e", "f"}

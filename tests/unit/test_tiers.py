@@ -216,11 +216,11 @@ def test_an_empty_group_is_none():
     assert evaluation.tier == "none" and evaluation.cert_counts == {"MCDE": 0, "MCIT": 0, "MCIE": 0}
 
 
-def test_latest_valid_until_per_type_ignores_expired_certifications():
+def test_what_expires_ignores_expired_certifications_and_counts_each_person_once():
     group = group_of(site(certs=[("E1", "MCDE", date(2026, 9, 1)), ("E2", "MCDE", date(2027, 1, 31)),
                                  ("E3", "MCDE", date(2028, 1, 1)), ("E4", "MCIT", AS_OF - DAY)]),
-                     site(certs=[("E5", "MCDE", date(2026, 7, 1))]))
-    assert group.latest_valid_until == {"MCDE": date(2028, 1, 1), "MCIT": None, "MCIE": None}
+                     site(certs=[("E5", "MCDE", date(2026, 7, 1)), ("E1", "MCDE", date(2026, 8, 1))]))
+    assert group.expiring(timedelta(days=3650)) == {"MCDE": (4, date(2026, 7, 1))}  # E4's MCIT had already ended
 
 
 def test_group_state_keeps_no_raw_person_id_and_no_per_site_data():
@@ -297,7 +297,7 @@ def test_property_order_of_records_is_irrelevant(records, country, seed):
     seed.shuffle(shuffled)
     before = evaluate(group_of(*records), country, PROGRAM)
     assert evaluate(group_of(*shuffled), country, PROGRAM) == before
-    assert group_of(*shuffled).latest_valid_until == group_of(*records).latest_valid_until
+    assert group_of(*shuffled).expiring(timedelta(days=3650)) == group_of(*records).expiring(timedelta(days=3650))
 
 
 @settings(max_examples=150, deadline=None)
