@@ -23,6 +23,9 @@ from locator.core.errors import UserFacingError
 from locator.core.mapping import CREATE_SETTINGS, FAMILIES, LIVE_SETTINGS, SITES, Family
 
 
+INDICES_PER_DELETE = 20  # index names of ~60 characters: well inside a request line's 4,096 bytes
+
+
 class IndexRunError(UserFacingError):
     """The run cannot go live; the message says why. The live index is untouched.
 
@@ -158,9 +161,11 @@ def rollback(es: Elasticsearch, prefix: str) -> tuple[str, str]:
 def delete_unaliased(es: Elasticsearch, prefix: str, keep: set[str | None]) -> list[str]:
     """Delete the project's run indices that are neither live nor previous (older runs, crashed runs)."""
     patterns = ",".join(family.pattern(prefix) for family in FAMILIES)
-    names = [name for name in es.indices.get(index=patterns, expand_wildcards="open,closed") if name not in keep]
-    if names:  # a delete sent again after its lost answer finds them gone: that is no failure
-        es.indices.delete(index=",".join(names), ignore_unavailable=True)
+    names = sorted(name for name in es.indices.get(index=patterns, expand_wildcards="open,closed") if name not in keep)
+    # A few at a time: the request line holds at most 4,096 bytes (many crashed runs leave many). A
+    # delete sent again after its lost answer finds them gone: that is no failure.
+    for start in range(0, len(names), INDICES_PER_DELETE):
+        es.indices.delete(index=",".join(names[start:start + INDICES_PER_DELETE]), ignore_unavailable=True)
     return names
 
 

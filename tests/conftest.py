@@ -73,14 +73,18 @@ def with_index_prefix(settings: Settings, prefix: str) -> Settings:
     return settings.replace("elasticsearch", index_prefix=prefix)
 
 
+INDICES_PER_DELETE = 20  # ~80 characters a name: well inside the request line's 4,096 bytes
+
+
 @pytest.fixture(scope="session")
 def indexer_es(settings: Settings):
     client = connect(settings, "indexer")
     yield client
-    # Wildcard deletes are refused (action.destructive_requires_name), so delete by name.
-    names = list(client.indices.get(index=f"{settings.index_prefix}*", expand_wildcards="all"))
-    if names:
-        client.indices.delete(index=",".join(names))
+    # Wildcard deletes are refused (action.destructive_requires_name), so delete by name, a few at a
+    # time: a request line holds at most 4,096 bytes (http.max_initial_line_length).
+    names = sorted(client.indices.get(index=f"{settings.index_prefix}*", expand_wildcards="all"))
+    for start in range(0, len(names), INDICES_PER_DELETE):
+        client.indices.delete(index=",".join(names[start:start + INDICES_PER_DELETE]), ignore_unavailable=True)
     client.close()
 
 

@@ -23,12 +23,12 @@ from elasticsearch import NotFoundError
 from prometheus_client.parser import text_string_to_metric_families
 
 from locator.core.mapping import locks_index, sites_index_pattern
-from tests.cluster.load import MAX_UNAVAILABLE_SHARE, Load, ask, problems, summary, warm_up
+from tests.cluster.load import MAX_UNAVAILABLE_SHARE, MIN_ANSWERS, RATE_PER_S, Load, ask, problems, summary, warm_up
 from tests.processes import get
 
 pytestmark = [pytest.mark.cluster, pytest.mark.slow]
 
-LOAD_S = 40
+LOAD_S = MIN_ANSWERS / RATE_PER_S  # 50 s: the answers a 0.1% budget needs to mean one answer
 KILL_AT_S = 10
 HEALTHY_BEFORE_S = 5  # drill 4: load on a healthy cluster before it is stopped...
 HEALTHY_AFTER_S = 15  # ...and once it has settled
@@ -81,7 +81,7 @@ def watch_health(local_cluster, stop: threading.Event, seen: list[str]) -> threa
 
 
 def node_loss_under_load(local_cluster, servers, customers) -> None:
-    """Drill 1 through ``servers``: the paced load for 40 s; at 10 s the node holding a primary of
+    """Drill 1 through ``servers``: the paced load for 50 s; at 10 s the node holding a primary of
     the live index is SIGKILLed; it is started again afterwards and the cluster is green by itself."""
     bases = [server.url for server in servers]
     expected = {}
@@ -183,7 +183,8 @@ def test_drill_2_reindex_during_load_and_a_node_restart(local_cluster, api_serve
     restarted = local_cluster.cli("es", "start", "--node", str(victim))
     indexer.wait(timeout=600)
     output = (local_cluster.workdir / "drill-2-index.log").read_text()
-    time.sleep(2)  # customers keep asking after the swap too
+    # Customers keep asking after the swap too, at least until the budget has its 1,000 answers.
+    time.sleep(max(2.0, (MIN_ANSWERS + 1) / RATE_PER_S - load.elapsed()))
     answers = load.stop()
     print(f"drill 2, node {victim} restarted, indexer exit {indexer.returncode}: {summary(answers)}, "
           f"{load.late} late\n{output}")

@@ -293,3 +293,15 @@ def test_a_new_index_goes_live_warm_every_copy_asked_each_kind_of_search(tmp_pat
     kinds = len(warming.searches(_listed(indexer_es, prefix)["W-0"]))
     # Before any customer: each copy (one per node holding the index) answered every kind, ROUNDS times.
     assert copies and all(copy["search"]["query_total"] >= warming.ROUNDS * (kinds - 1) for copy in copies)
+
+
+def test_any_number_of_leftover_indices_is_cleaned_up(prefix, indexer_es):
+    from indexer import lifecycle
+
+    # Crashed runs leave indices behind; their names together outgrow a request line (4,096 bytes).
+    leftovers = [f"{prefix}-sites-20260101000000-{n:06x}-{'x' * 120}" for n in range(25)]
+    for name in leftovers:
+        indexer_es.indices.create(index=name, settings={"number_of_shards": 1, "number_of_replicas": 0})
+    assert len(",".join(leftovers)) > 4096
+    assert sorted(lifecycle.delete_unaliased(indexer_es, prefix, keep=set())) == leftovers
+    assert not indexer_es.indices.get(index=f"{prefix}-sites-*")
