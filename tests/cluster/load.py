@@ -136,8 +136,10 @@ def warm_up(base: str, rounds: int = 3, deadline_s: float = 60) -> dict[str, tup
 
 def summary(answers: list[Answer]) -> str:
     """For the drill's log: how many answers, how many 503."""
-    unavailable = sum(1 for answer in answers if answer.status == 503)
-    return f"{len(answers)} answers, {unavailable} x 503 ({unavailable / max(1, len(answers)):.3%})"
+    unavailable = [answer for answer in answers if answer.status == 503]
+    when = ", ".join(f"{answer.name}@{answer.sent_s:.1f}s" for answer in unavailable[:10])
+    return (f"{len(answers)} answers, {len(unavailable)} x 503 ({len(unavailable) / max(1, len(answers)):.3%})"
+            + (f" sent at {when}" if when else ""))
 
 
 def problems(answers: list[Answer], expected: dict[str, tuple[int, int]], *, max_unavailable: float) -> dict:
