@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PL := $(BIN)/partner-locator
 
-.PHONY: install engine test unit browser drills vendor run stop help messages bench-tools
+.PHONY: install engine test unit browser drills vendor run stop help messages bench-tools lighthouse-tools
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ELASTICSEARCH_URL is set), index a sample, serve"
@@ -106,10 +106,24 @@ run: engine vendor $(SAMPLE)
 stop: install
 	$(PL) es stop
 
-# The benchmark scripts' tools (wrk); the scripts themselves are run by hand (docs/benchmarks.md).
-bench-tools: install
+# The benchmark scripts' tools (wrk, Lighthouse); the scripts themselves are run by hand (docs/benchmarks.md).
+bench-tools: install lighthouse-tools
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	.ci/ensure-bench-tools
+
+# Lighthouse for benchmarks/lighthouse.py, pinned by tests/browser/tooling/package-lock.json (12.2.3:
+# 13.x needs Node 22), installed from the npm registry into tests/browser/tooling/node_modules
+# (ignored by git; never served, not in the wheel). It drives Debian's chromium, never a download.
+TOOLING := tests/browser/tooling
+LIGHTHOUSE := $(TOOLING)/node_modules/.bin/lighthouse
+
+$(LIGHTHOUSE): $(TOOLING)/package.json $(TOOLING)/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for Lighthouse (Debian: apt-get install npm)" >&2; exit 1; }
+	cd $(TOOLING) && npm ci --no-audit --no-fund
+	touch $@
+
+lighthouse-tools: $(LIGHTHOUSE)
+	.ci/ensure-browser
 
 # The message catalogs (README "Languages"): extract every visible string (babel.cfg) into the
 # template, merge it into each language's .po (new entries arrive empty, to be translated), compile

@@ -8,7 +8,7 @@ from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
 
-from locator.api import access_log, budget, errors, headers, i18n, metrics, preview
+from locator.api import access_log, budget, compression, errors, headers, i18n, metrics, preview
 from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.pages import pages
 from locator.api.service import SearchService
@@ -74,8 +74,10 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)
     errors.register(app, html_not_found=lambda: not_found_page(i18n.current()))
     headers.init_app(app, settings.pages)
+    compression.init_app(app)
     i18n.init_app(app)
-    access_log.init_app(app)
+    access_log.init_app(app, log_search_text=settings.api.log_search_text,
+                        trust_incoming_ids=settings.api.trusted_proxies > 0)
     budget.init_app(app, settings.api.rate_limit)
     metrics.init_app(app)
     app.register_blueprint(api)

@@ -1,6 +1,8 @@
 """The search page: rendered from templates, with the first page of results when its URL carries a search."""
 from __future__ import annotations
 
+import functools
+import posixpath
 import re
 
 import elasticsearch
@@ -10,10 +12,13 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from locator.api import display, i18n
+from locator.api.chip import chip_view
 from locator.api.errors import RETRY_AFTER_S, ApiError, failed
 from locator.api.headers import embeddable
 from locator.api.params import SearchParams, load_params
+from locator.api.urls import relative_root
 from locator.core.es_failures import Failure
+from locator.core.resources import static_dir
 
 pages = Blueprint("pages", __name__)
 
@@ -32,6 +37,32 @@ def tight(html: str) -> Markup:
 
 
 pages.after_request(i18n.vary_by_language)
+# Every page's way up to static/ (the icon in base.html): relative, so a path prefix works too.
+pages.add_app_template_global(relative_root)
+
+# `import ... from "./x.js"` and `import "./x.js"` at the start of a line: the static imports of a module.
+_IMPORTS = re.compile(r"""^\s*import\s+(?:[^;"']*?\bfrom\s*)?["'](\./[\w./-]+\.js)["']""", re.MULTILINE)
+
+
+@pages.app_template_global("module_imports")
+@functools.lru_cache(maxsize=8)
+def module_imports(entry: str) -> tuple[str, ...]:
+    """The modules of static/js/ that ``entry`` (e.g. "main.js") imports, directly or through others,
+    as paths relative to static/js/, for ``<link rel="modulepreload">``: the browser then fetches them
+    all at once instead of one level of imports after another. Read from the files themselves once
+    per process (the graph follows the scripts, no hand-kept list; the files ship with the package)."""
+    folder = static_dir() / "js"
+    found: dict[str, None] = {}
+    todo = [entry]
+    while todo:
+        name = todo.pop(0)
+        text = (folder / name).read_text(encoding="utf-8")
+        for spec in _IMPORTS.findall(text):
+            path = posixpath.normpath(posixpath.join(posixpath.dirname(name), spec))
+            if path != entry and path not in found:
+                found[path] = None
+                todo.append(path)
+    return tuple(found)
 
 
 @pages.get("/")
@@ -41,8 +72,10 @@ def index():
     response, failure = initial_search(request.args, ui)
     links = i18n.lang_query()
     cards = [display.card_view(site, ui, links) for site in response["results"]] if response else []
-    html = render_template("index.html", catalog=display.catalog(ui), response=response, cards=cards,
-                           embed_per_page=EMBED_PER_PAGE, lang_query=links,
+    catalog = display.catalog(ui)
+    html = render_template("index.html", catalog=catalog, response=response, cards=cards,
+                           chip=chip_view(request.args, response, ui, catalog["countries"]), embed_per_page=EMBED_PER_PAGE,
+                           lang_query=links,
                            tiles=current_app.extensions["partner_locator"].settings.pages)
     if failure is None:
         return html

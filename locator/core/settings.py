@@ -129,6 +129,8 @@ class ApiSettings:
     trusted_hosts: tuple[str, ...] = _check(_host_names)
     # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are believed; 0 = none.
     trusted_proxies: int = _check(validate.Range(min=0, max=10))
+    # The access log keeps free text as its length only; true logs it verbatim (debugging only).
+    log_search_text: bool = _check()
 
 
 def _secret_or_nothing(value: str) -> None:
@@ -176,7 +178,8 @@ class PagesSettings:
 
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
              "geocoding": GeocodingSettings, "api": ApiSettings, "preview": PreviewSettings, "pages": PagesSettings}
-_FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "tuple[str, ...]": _CommaSeparated}
+_FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "bool": fields.Boolean,
+                  "tuple[str, ...]": _CommaSeparated}
 
 
 def _schema(section: type) -> Schema:

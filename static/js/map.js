@@ -12,10 +12,11 @@ import { getJSON, replaceAbort } from "./api.js";
 import { changes, debounce, el } from "./dom.js";
 import { formatNumber, tierLabel } from "./format.js";
 import { t, tn } from "./i18n.js";
-import { COLORS, addTiles, addZoom, siteMarkerStyle } from "./mapbase.js";
+import { COLORS, addTiles, addZoom, mergeOverlapping, siteMarkerStyle } from "./mapbase.js";
 import { apiParams, radiusKm } from "./state.js";
 
 const MARKERS_DELAY_MS = 150;
+const CLUSTER_GAP_PX = 6; // between two groups' markers: each a touch target with room around it
 const USER_MOVES = ["pointerdown", "wheel", "keydown", "touchstart"]; // on the map: what the visitor does, not the page
 
 let ui = null;
@@ -121,7 +122,9 @@ function drawMarkers(data) {
   view.container.dataset.markerTotal = String(data.total);
   const wanted = new Map();
   (data.points || []).forEach(function (point) { wanted.set("site:" + point.site_id, { point: point }); });
-  (data.clusters || []).forEach(function (cluster) { wanted.set("cell:" + cluster.key, { cluster: cluster }); });
+  const groups = mergeOverlapping(data.clusters || [], function (lat, lon) { return view.map.latLngToLayerPoint([lat, lon]); },
+                                  clusterSize, CLUSTER_GAP_PX);
+  groups.forEach(function (cluster) { wanted.set("cell:" + cluster.key, { cluster: cluster }); });
   view.drawn.forEach(function (drawn, key) {
     if (!wanted.has(key)) { view.markers.removeLayer(drawn.layer); view.drawn.delete(key); }
   });
@@ -155,8 +158,10 @@ function pointMarker(point) {
   return marker;
 }
 
+function clusterSize(n) { return n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50; }
+
 function clusterIcon(n) {
-  const size = n < 10 ? 30 : n < 100 ? 36 : n < 1000 ? 42 : 50;
+  const size = clusterSize(n);
   const label = el("span", { text: n >= 10000 ? t("%(thousands)sk", { thousands: formatNumber(Math.round(n / 1000)) }) : formatNumber(n) });
   return view.L.divIcon({ className: "cluster-marker", html: label, iconSize: [size, size] });
 }

@@ -53,3 +53,34 @@ function escapeForLeaflet(text) {
   div.textContent = text;
   return div.innerHTML;
 }
+
+/** Groups whose markers would overlap on screen, merged into one (their counts added, placed at
+ *  their weighted centre), so that every group is a touch target of its own with space around it
+ *  (at least 24 px, WCAG 2.2 target size; Lighthouse flags overlapping ones). The server groups by
+ *  grid cells, and two cells' groups can sit on either side of the line between them.
+ *  `clusters`: [{key, lat, lon, count}]; `pixelOf(lat, lon)` -> {x, y}; `diameterOf(count)` in px.
+ *  Returns groups of the same shape; a merged one's key names every cell it holds. */
+export function mergeOverlapping(clusters, pixelOf, diameterOf, gap) {
+  let groups = clusters.map(function (c) { return { key: c.key, lat: c.lat, lon: c.lon, count: c.count }; });
+  for (let pass = 0; pass < 4; pass++) { // a merged group moves and grows: look again, a few times at most
+    const merged = [];
+    let changed = false;
+    groups.sort(function (a, b) { return b.count - a.count; }).forEach(function (group) {
+      const at = pixelOf(group.lat, group.lon);
+      const near = merged.find(function (other) {
+        const p = pixelOf(other.lat, other.lon);
+        return Math.hypot(p.x - at.x, p.y - at.y) < (diameterOf(other.count) + diameterOf(group.count)) / 2 + gap;
+      });
+      if (!near) { merged.push(group); return; }
+      const count = near.count + group.count;
+      near.lat = (near.lat * near.count + group.lat * group.count) / count;
+      near.lon = (near.lon * near.count + group.lon * group.count) / count;
+      near.key = near.key + "+" + group.key;
+      near.count = count;
+      changed = true;
+    });
+    groups = merged;
+    if (!changed) break;
+  }
+  return groups;
+}

@@ -333,7 +333,7 @@ def test_the_server_and_the_browser_render_the_same_cards(browser, page, live_se
     page.goto(url)
     wait_idle(page)
     assert searches == [], "the page starts from the server's answer, it does not search again"
-    assert cards(page) == from_server  # drawn by the script from the server's answer
+    assert cards(page) == from_server  # the server's cards kept (drawing them again would paint them late)
     expect(page.get_by_role("button", name="Near me")).to_be_visible()
 
     page.get_by_role("checkbox", name=re.compile(r"^Premier")).check()

@@ -262,7 +262,8 @@ def test_drill_4_whole_cluster_restart_while_serving(local_cluster, api_servers,
     after = [answer for answer in answers if answer.sent_s >= settled]
     outage = [answer for answer in answers if answer.at_s >= stopping and answer.sent_s < settled]
     settling = [answer for answer in outage if answering is not None and answer.sent_s >= answering]
-    print(f"drill 4: stop at {stopping:.1f} s, green at {green:.1f} s, right answers again at {answering} s; "
+    print(f"drill 4: stop at {stopping:.1f} s, green at {green:.1f} s, right answers again at "
+          f"{'never' if answering is None else f'{answering:.1f} s'}; "
           f"before: {summary(before)}; outage: {summary(outage)} (of which since the first right answer: "
           f"{summary(settling)}); from green + {BACK_WITHIN_S} s: {summary(after)}; {load.late} late")
 

@@ -197,8 +197,17 @@ def test_search_answers_are_cacheable_and_revalidate_with_304(api, url):
 def test_every_response_has_a_request_id(api, method, url):
     response = api.open(url, method=method)
     assert re.fullmatch(r"[A-Za-z0-9._-]{8,64}", response.headers["X-Request-ID"])
-    assert api.get(url, headers={"X-Request-ID": "client-id-12345"}).headers["X-Request-ID"] == "client-id-12345"
-    assert api.get(url, headers={"X-Request-ID": "bad id!"}).headers["X-Request-ID"] != "bad id!"
+    # A client's own id could follow it from request to request: without trusted proxies it is not taken.
+    assert api.get(url, headers={"X-Request-ID": "client-id-12345"}).headers["X-Request-ID"] != "client-id-12345"
+
+
+def test_a_request_id_from_the_trusted_proxies_is_kept_and_a_malformed_one_never(listed_sample, reader_es, gazetteer):
+    from locator.api import create_app
+
+    behind_proxy = listed_sample.settings.replace("api", trusted_proxies=1)
+    client = create_app(behind_proxy, es=reader_es, gazetteer=gazetteer).test_client()
+    assert client.get("/livez", headers={"X-Request-ID": "proxy-id-12345"}).headers["X-Request-ID"] == "proxy-id-12345"
+    assert client.get("/livez", headers={"X-Request-ID": "bad id!"}).headers["X-Request-ID"] != "bad id!"
 
 
 def test_a_304_has_a_request_id_too(api):
@@ -206,16 +215,46 @@ def test_a_304_has_a_request_id_too(api):
     assert api.get("/api/v1/partners", headers={"If-None-Match": etag}).headers["X-Request-ID"]
 
 
-def test_the_access_log_has_one_json_line_with_rounded_coordinates(api, caplog):
+def access_lines(caplog, client, *urls) -> list[dict]:
     with caplog.at_level(logging.INFO, logger="partner_locator.access"):
-        response = api.get("/api/v1/partners?lat=56.123456&lon=10.987654&radius_km=5")
+        for url in urls:
+            client.get(url)
+    return [json.loads(record.getMessage()) for record in caplog.records if record.name == "partner_locator.access"]
+
+
+def test_the_access_log_has_one_json_line_with_coarse_coordinates(api, caplog):
+    with caplog.at_level(logging.INFO, logger="partner_locator.access"):
+        response = api.get("/api/v1/partners?lat=56.123456&lon=10.987654&radius_km=5&tier=premier")
     lines = [json.loads(record.getMessage()) for record in caplog.records if record.name == "partner_locator.access"]
     assert len(lines) == 1
     line = lines[0]
     assert (line["method"], line["path"], line["status"]) == ("GET", "/api/v1/partners", 200)
     assert line["request_id"] == response.headers["X-Request-ID"] and line["duration_ms"] >= line["es_took_ms"]  # the request holds its search
-    assert "56.123456" not in json.dumps(line) and "10.987654" not in json.dumps(line)
-    assert line["args"]["lat"] == ["56.12"]
+    # A quarter degree (~28 km): the area, not the visitor's street or village.
+    assert line["args"] == {"lat": ["56.00"], "lon": ["11.00"], "radius_km": ["5"], "tier": ["premier"]}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+00:00", line["time"])  # to the second
+
+
+def test_the_access_log_keeps_the_length_of_free_text_never_the_words(api, caplog):
+    lines = access_lines(caplog, api, "/api/v1/partners?text=J%C3%B8rgen+Hansen+Aarhus",
+                         "/api/v1/partners?q=secret+words&near=Oslo&industry=Retail&whatever=mine&tier=my+name",
+                         "/api/v1/suggest?q=Aar", "/?text=Copenhagen&bbox=55.61,12.42,55.75,12.68")
+    logged = json.dumps(lines, ensure_ascii=False)
+    for words in ("Jørgen", "Hansen", "secret", "Oslo", "Retail", "mine", "my name", "Aar", "Copenhagen", "55.61", "12.68"):
+        assert words not in logged
+    assert lines[0]["args"] == {"text": ["[20 chars]"]}
+    assert lines[1]["args"] == {"q": ["[12 chars]"], "near": ["[4 chars]"], "industry": ["[6 chars]"], "whatever": ["[4 chars]"],
+                                "tier": ["[7 chars]"]}  # text where a code belongs: its length too
+    assert lines[3]["args"]["bbox"] == ["55.50,12.50,55.75,12.75"]
+
+
+def test_an_operator_can_log_the_words_while_debugging(listed_sample, reader_es, gazetteer, caplog):
+    from locator.api import create_app
+
+    debugging = listed_sample.settings.replace("api", log_search_text=True)
+    client = create_app(debugging, es=reader_es, gazetteer=gazetteer).test_client()
+    lines = access_lines(caplog, client, "/api/v1/partners?text=Aarhus&lat=56.1234&lon=10.1")
+    assert lines[0]["args"] == {"text": ["Aarhus"], "lat": ["56.00"], "lon": ["10.00"]}  # coordinates stay coarse
 
 
 # ---------------------------------------------------------------- Elasticsearch down or slow
