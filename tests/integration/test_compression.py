@@ -8,8 +8,9 @@ import gzip
 import brotli
 import pytest
 
-MADE = ["/", "/?text=Aarhus", "/api/v1/partners?near=Aarhus&radius_km=300&facets=true", "/api/v1/openapi.json"]
-STREAMED = ["/static/js/main.js", "/static/styles.css", "/sitemap.xml"]  # brotli only (Flask-Compress streams no gzip)
+MADE = ["/", "/?text=Aarhus", "/api/v1/partners?near=Aarhus&radius_km=300&facets=true", "/api/v1/openapi.json",
+        "/static/js/main.js", "/static/styles.css"]
+STREAMED = ["/sitemap.xml"]  # brotli only (Flask-Compress streams no gzip)
 DECODE = {"br": brotli.decompress, "gzip": gzip.decompress}
 
 
@@ -51,3 +52,15 @@ def test_an_answer_too_small_to_gain_is_sent_as_it_is(api):
     small = api.get("/static/favicon.svg", headers={"Accept-Encoding": "br"})  # a few hundred bytes
     assert small.status_code == 200 and "Content-Encoding" not in small.headers
     assert body(small).startswith(b"<svg")
+
+
+def test_a_static_file_is_compressed_once_and_revalidates_to_304(api, monkeypatch):
+    """A page view revalidates every script (no max-age): compressing them each time cost ~60 ms."""
+    first = api.get("/static/js/state.js", headers={"Accept-Encoding": "br"})
+    calls = []
+    monkeypatch.setattr("flask_compress.flask_compress._compress_data",
+                        lambda app, data, algorithm: calls.append(algorithm) or b"")
+    again = api.get("/static/js/state.js", headers={"Accept-Encoding": "br"})
+    assert calls == [] and body(again) == body(first)  # kept, not compressed again
+    revalidated = api.get("/static/js/state.js", headers={"Accept-Encoding": "br", "If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and calls == []
