@@ -227,6 +227,15 @@ def raw_send(es, calls: list[tuple[str, dict]]) -> None:
 # ------------------------------------------------------------------ server
 
 
+def add_sample_arguments(parser, sites: int) -> None:
+    """The sample a benchmark indexes (ensure_index) and whether an earlier run's index is kept."""
+    parser.add_argument("--sites", type=int, default=sites)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--as-of", default="2026-06-01")
+    parser.add_argument("--reuse-index", action="store_true", help="keep the bench index of an earlier run if there")
+    parser.add_argument("--keep-index", action="store_true", help="do not delete the bench index at the end")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -234,15 +243,19 @@ def free_port() -> int:
 
 
 class Server:
-    """``partner-locator serve`` on 127.0.0.1, started and stopped by this script (by pid)."""
+    """``partner-locator serve`` on 127.0.0.1, started and stopped by this script (by pid); of this
+    checkout, or of the source tree ``code`` (found first on PYTHONPATH: another commit's code)."""
 
-    def __init__(self, workers: int, log: Path, rate_limit: str = BENCH_RATE_LIMIT, prefix: str = PREFIX):
+    def __init__(self, workers: int, log: Path, rate_limit: str = BENCH_RATE_LIMIT, prefix: str = PREFIX,
+                 code: Path | None = None):
         self.port = free_port()
         self.log = log.open("ab")
+        env = {**os.environ, PREFIX_ENV: prefix, RATE_LIMIT_ENV: rate_limit}
+        if code is not None:
+            env["PYTHONPATH"] = str(code)  # found before the editable install's own finder
         self.process = subprocess.Popen(
             [str(CLI), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers)],
-            cwd=ROOT, env={**os.environ, PREFIX_ENV: prefix, RATE_LIMIT_ENV: rate_limit}, stdout=self.log,
-            stderr=subprocess.STDOUT)
+            cwd=code or ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -430,11 +443,7 @@ def _terminate(signum, frame):
 def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sites", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--as-of", default="2026-06-01")
-    parser.add_argument("--reuse-index", action="store_true", help="keep the bench index of an earlier run if there")
-    parser.add_argument("--keep-index", action="store_true", help="do not delete the bench index at the end")
+    add_sample_arguments(parser, sites=100_000)
     parser.add_argument("--mix", type=int, default=400, help="distinct requests in the mix")
     parser.add_argument("--requests", type=int, default=1500, help="sequential requests per measurement")
     parser.add_argument("--max-seconds", type=float, default=180, help="cap on each sequential measurement")

@@ -59,10 +59,9 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from api_bench import BENCH_RATE_LIMIT, CLI, PREFIX_ENV, RATE_LIMIT_ENV, delete_prefix, ensure_index, free_port  # noqa: E402
-from api_bench import stop_server  # noqa: E402
+from api_bench import Server, add_sample_arguments, delete_prefix, ensure_index  # noqa: E402
 from api_bench import _terminate as terminate  # noqa: E402  (SIGTERM runs the finally blocks: the server stops)
-from machine import CpuMeter, code_fingerprint, elasticsearch_pid, process_tree, wait_until_quiet  # noqa: E402
+from machine import CpuMeter, code_fingerprint, elasticsearch_pid, wait_until_quiet  # noqa: E402
 
 from locator.core.settings import load_settings  # noqa: E402
 
@@ -88,42 +87,6 @@ TIMEOUT_S = 240
 
 
 # ------------------------------------------------------------------ serving
-
-class Server:
-    """``partner-locator serve --workers 2`` on a free port of 127.0.0.1, of this checkout or of the
-    tree ``code`` (found first on PYTHONPATH), started and stopped by pid."""
-
-    def __init__(self, prefix: str, log: Path, code: Path | None):
-        self.port = free_port()
-        self.log = log.open("ab")
-        env = {**os.environ, PREFIX_ENV: prefix, RATE_LIMIT_ENV: BENCH_RATE_LIMIT}
-        if code is not None:
-            env["PYTHONPATH"] = str(code)  # found before the editable install's own finder
-        self.process = subprocess.Popen([str(CLI), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "2"],
-                                        cwd=code or ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if self.process.poll() is not None:
-                raise SystemExit(f"serve exited {self.process.returncode}: see {log}")
-            time.sleep(0.2)
-        else:
-            self.stop()
-            raise SystemExit("serve did not become ready within 60 s")
-        time.sleep(1.0)  # every worker booted
-
-    def pids(self) -> list[int]:
-        return process_tree(self.process.pid)
-
-    def stop(self) -> None:
-        stop_server(self.process)
-        self.log.close()
-
 
 def code_tree(rev: str, overlay: list[str], overlay_root: Path, workdir: Path) -> Path:
     """``git archive`` of ``rev`` (read only: no worktree, no checkout), with ``overlay`` (files or
@@ -161,7 +124,7 @@ def served(args) -> Iterator[tuple[str, Server | None, object, Path]]:
     try:
         code = code_tree(args.rev, args.overlay, args.overlay_root, workdir) if args.rev else None
         ensure_index(args, settings, admin, workdir, args.index_prefix)
-        server = Server(args.index_prefix, workdir / "serve.log", code)
+        server = Server(workers=2, log=workdir / "serve.log", prefix=args.index_prefix, code=code)
         yield f"http://127.0.0.1:{server.port}", server, settings, code or ROOT
     finally:
         if server is not None:
@@ -490,11 +453,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="with --rev: these files or folders of the working tree laid over the commit")
     parser.add_argument("--overlay-root", type=Path, default=ROOT, help="where --overlay takes them from (this working tree)")
     parser.add_argument("--index-prefix", default=PREFIX)
-    parser.add_argument("--sites", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--as-of", default="2026-06-01")
-    parser.add_argument("--reuse-index", action="store_true", help="keep the index of an earlier run if there")
-    parser.add_argument("--keep-index", action="store_true", help="do not delete the index at the end")
+    add_sample_arguments(parser, sites=5000)
     parser.add_argument("--quiet-wait", type=float, default=300.0, help="seconds to wait for a quiet machine per page")
     parser.add_argument("--out", type=Path, help="where the raw reports and summary.json go (default var/lighthouse/<UTC time>)")
     args = parser.parse_args(argv)

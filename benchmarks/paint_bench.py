@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from api_bench import Server, delete_prefix, ensure_index, percentile  # noqa: E402
+from api_bench import Server, add_sample_arguments, delete_prefix, ensure_index, percentile  # noqa: E402
 from api_bench import _terminate as terminate  # noqa: E402  (SIGTERM runs the finally blocks: the server stops)
 from machine import CpuMeter, TreeMemory, code_fingerprint, elasticsearch_pid, wait_until_quiet  # noqa: E402
 
@@ -146,11 +146,7 @@ def summary(values: list[float]) -> str:
 
 def sample_arguments(parser: argparse.ArgumentParser) -> None:
     """The served sample's options (this script's and benchmarks/screenshots.py's)."""
-    parser.add_argument("--sites", type=int, default=5000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--as-of", default="2026-06-01")
-    parser.add_argument("--reuse-index", action="store_true", help="keep the index of an earlier run if there")
-    parser.add_argument("--keep-index", action="store_true", help="do not delete the index at the end")
+    add_sample_arguments(parser, sites=5000)
 
 
 @contextmanager
