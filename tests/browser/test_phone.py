@@ -157,7 +157,9 @@ def test_the_first_results_are_painted_once_with_the_page(phone, live_server):
 
 
 @pytest.mark.parametrize("query", ["text=Copenhagen", "text=Denmark", "text=Aarhus+security", "text=Aarhuss",
-                                   "text=zzqxv+nothing", "near=Aarhus", "lat=56.15&lon=10.2", "text=Paris"])
+                                   "text=zzqxv+nothing", "near=Aarhus", "lat=56.15&lon=10.2", "text=Paris",
+                                   "text=Denmark+security&lang=de", "text=Aarhuss&lang=ja", "lat=56.15&lon=10.2&lang=fr",
+                                   "text=Copenhagen&lang=es"])
 def test_the_server_draws_the_chip_as_the_script_does(browser, phone, live_server, query):
     """How the search was read comes with the page (locator/api/chip.py), as the script then draws it:
     otherwise the chip, a line or three on a phone, would push the list down once the script came."""
