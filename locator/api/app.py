@@ -1,6 +1,9 @@
 """The search API's Flask app factory (also found as ``locator.api.create_app``)."""
 from __future__ import annotations
 
+import time
+from typing import Callable
+
 from elasticsearch import Elasticsearch
 from flask import Flask, Request, request
 from flask_cors import CORS
@@ -9,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import MapAdapter
 
 from locator.api import access_log, budget, compression, errors, headers, i18n, metrics, preview
+from locator.api.answer_tokens import AnswerTokens
 from locator.api.jsonio import OrjsonProvider, json_response
 from locator.api.pages import pages
 from locator.api.service import SearchService
@@ -20,6 +24,7 @@ from locator.api.views import api, health
 from locator.core.connection import Connection
 from locator.core.es import make_client
 from locator.core.gazetteer import Gazetteer
+from locator.core.mapping import sites_alias
 from locator.core.resources import static_dir
 from locator.core.settings import Settings
 
@@ -39,7 +44,8 @@ class LocatorFlask(Flask):
 
 
 def create_app(settings: Settings, *, connection: Connection | None = None, es: Elasticsearch | None = None,
-               gazetteer: Gazetteer | None = None, preview_es: Elasticsearch | None = None) -> Flask:
+               gazetteer: Gazetteer | None = None, preview_es: Elasticsearch | None = None,
+               clock: Callable[[], float] = time.time) -> Flask:
     """Build the app; the client (from ``connection``, as the reader, unless one is given) and the
     gazetteer are made once here, never per request. Only the partner preview routes use a second
     client, the ``preview`` user's (``preview_es``, else from the settings)."""
@@ -67,8 +73,12 @@ def create_app(settings: Settings, *, connection: Connection | None = None, es: 
         # The API is read-only: no request needs a body; Flask only checks the limit when reading one.
         if (request.content_length or 0) > MAX_BODY_BYTES:
             raise RequestEntityTooLarge(f"request bodies are limited to {MAX_BODY_BYTES} bytes")
-    search = SearchService(es or make_client(connection, settings.elasticsearch, "reader"),
-                           gazetteer or Gazetteer.open(settings.cache_dir), settings)
+    es = es or make_client(connection, settings.elasticsearch, "reader")
+    gazetteer = gazetteer or Gazetteer.open(settings.cache_dir)
+    # Each answer's search_token (issue 18), when a secret is set; the clock is the tests' to fix.
+    tokens = (AnswerTokens(settings.analytics.token_secret, es, sites_alias(settings.index_prefix), gazetteer, clock)
+              if settings.analytics.token_secret else None)
+    search = SearchService(es, gazetteer, settings, tokens)
     app.extensions["partner_locator"] = search
     CORS(app, resources={r"/api/*": {"origins": list(settings.api.cors_origins), "methods": ["GET", "OPTIONS"]}},
          supports_credentials=False, expose_headers=["X-Request-ID", "ETag"], max_age=600)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from elasticsearch import Elasticsearch
 from flask import g
@@ -20,6 +20,9 @@ from locator.core.contract import MARKER_SOURCE, RESULT_SOURCE, SUGGEST_SOURCE
 from locator.core.gazetteer import Gazetteer, Place
 from locator.core.mapping import sites_alias
 from locator.core.settings import Settings
+
+if TYPE_CHECKING:
+    from locator.api.answer_tokens import AnswerTokens
 
 log = logging.getLogger("partner_locator.api")
 
@@ -81,10 +84,11 @@ class IncompleteListing(Unavailable):
 
 
 class SearchService:
-    def __init__(self, es: Elasticsearch, gazetteer: Gazetteer, settings: Settings):
+    def __init__(self, es: Elasticsearch, gazetteer: Gazetteer, settings: Settings, tokens: AnswerTokens | None = None):
         self.es, self.gazetteer, self.settings = es, gazetteer, settings
         self.alias = sites_alias(settings.index_prefix)
         self.api = settings.api
+        self.tokens = tokens  # signs each answer's search_token; None: analytics off
 
     # ------------------------------------------------------------ where
 
@@ -152,6 +156,8 @@ class SearchService:
         if reading is not None and answer["total"] == 0:
             reading = interpret.with_place_hints(reading, self.text_lookups(params))
         answer["interpreted_as"] = reading.out() if reading else None
+        if self.tokens is not None:
+            answer["search_token"] = self.tokens.token(params, answer)
         return answer
 
     def markers(self, params: dict) -> dict:

@@ -78,6 +78,10 @@ class SearchResponse(Schema):
     facets = fields.Dict(keys=_Str(), values=fields.Dict(keys=_Str(), values=_Int()), allow_none=True,
                          metadata={"description": "per facet, counts with every filter applied except its own; "
                                                   "null when not counted (see the facets parameter)"})
+    search_token = _Str(metadata={"description": "what this answer was, signed: the same for everyone given the "
+                                                 "same answer within ten minutes, valid for an hour; the page sends "
+                                                 "it back when it reports the answer shown or a result used "
+                                                 "(docs/privacy.md). Only when the server's analytics are on."})
 
 
 class Point(Schema):

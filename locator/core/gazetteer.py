@@ -121,6 +121,11 @@ class Gazetteer:
         sql = f"SELECT {_PLACE_COLUMNS} FROM places WHERE country = ? AND population >= ? ORDER BY id"
         return [_place(row) for row in self._db().execute(sql, (country, min_population))]
 
+    def places_from(self, min_population: int) -> list[Place]:
+        """Every place of at least min_population, in every country, ordered by id (deterministic)."""
+        sql = f"SELECT {_PLACE_COLUMNS} FROM places WHERE population >= ? ORDER BY id"
+        return [_place(row) for row in self._db().execute(sql, (min_population,))]
+
     # -- resolution ---------------------------------------------------------------------------
 
     def resolve(self, city: str, country: str | None = None, region: str | None = None) -> Place | None:

@@ -133,16 +133,25 @@ class ApiSettings:
     log_search_text: bool = _check()
 
 
-def _secret_or_nothing(value: str) -> None:
-    if value and len(value) < MIN_SECRET_LENGTH:  # the message never quotes the value
-        raise ValidationError(f"must be at least {MIN_SECRET_LENGTH} characters long (or empty: no previews)")
+def _secret_or_nothing(off: str):
+    """A signing secret: long enough, or empty (``off`` says what is off then)."""
+    def check(value: str) -> None:
+        if value and len(value) < MIN_SECRET_LENGTH:  # the message never quotes the value
+            raise ValidationError(f"must be at least {MIN_SECRET_LENGTH} characters long (or empty: {off})")
+    return check
 
 
 @dataclass(frozen=True)
 class PreviewSettings:
     # Signs partners' preview links; "" means previews are off (the routes and preview-link say so).
-    secret: str = _check(_secret_or_nothing, secret=True)
+    secret: str = _check(_secret_or_nothing("no previews"), secret=True)
     link_days: int = _check(validate.Range(min=1, max=MAX_LINK_DAYS))
+
+
+@dataclass(frozen=True)
+class AnalyticsSettings:
+    # Signs every search answer's search_token (docs/privacy.md); "" means no tokens: analytics off.
+    token_secret: str = _check(_secret_or_nothing("no search tokens, analytics off"), secret=True)
 
 
 # A CSP source an embedding page may come from: 'self', 'none', or scheme://host[:port] (wildcards
@@ -177,7 +186,8 @@ class PagesSettings:
 
 
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
-             "geocoding": GeocodingSettings, "api": ApiSettings, "preview": PreviewSettings, "pages": PagesSettings}
+             "geocoding": GeocodingSettings, "api": ApiSettings, "preview": PreviewSettings, "pages": PagesSettings,
+             "analytics": AnalyticsSettings}
 _FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "bool": fields.Boolean,
                   "tuple[str, ...]": _CommaSeparated}
 
@@ -199,6 +209,7 @@ class Settings:
     geocoding: GeocodingSettings
     api: ApiSettings
     preview: PreviewSettings
+    analytics: AnalyticsSettings
     pages: PagesSettings
     connection: Connection  # ELASTICSEARCH_*: an external cluster, or none (the local node)
     # ELASTICSEARCH_PREVIEW_*: the preview's user on an external cluster; None when not given

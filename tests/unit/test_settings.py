@@ -142,14 +142,17 @@ def test_the_embedders_are_a_list_of_origins():
 _SECRETS = {"ELASTICSEARCH_PASSWORD": "main-password-7Qx2", "ELASTICSEARCH_API_KEY": "main-api-key-Vb81",
             "ELASTICSEARCH_PREVIEW_PASSWORD": "preview-password-Kd04", "ELASTICSEARCH_PREVIEW_API_KEY": "preview-api-key-Zr93",
             "PARTNER_LOCATOR_PREVIEW_SECRET": "preview-signing-secret-Wm57-0123456789abcdef",
+            "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET": "token-signing-secret-Pz31-0123456789abcdef",
             "url": "url-password-Hs66"}
 _URL = f"https://locator:{_SECRETS['url']}@es1.example:9243,https://es2.example:9243"
 # An API key and a user exclude each other, so two environments between them set every secret.
 _EVERY_SECRET = [
     {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_USERNAME": "reader", **{name: _SECRETS[name] for name in (
-        "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_PREVIEW_API_KEY", "PARTNER_LOCATOR_PREVIEW_SECRET")}},
+        "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_PREVIEW_API_KEY", "PARTNER_LOCATOR_PREVIEW_SECRET",
+        "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET")}},
     {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_PREVIEW_USERNAME": "preview", **{name: _SECRETS[name] for name in (
-        "ELASTICSEARCH_API_KEY", "ELASTICSEARCH_PREVIEW_PASSWORD", "PARTNER_LOCATOR_PREVIEW_SECRET")}},
+        "ELASTICSEARCH_API_KEY", "ELASTICSEARCH_PREVIEW_PASSWORD", "PARTNER_LOCATOR_PREVIEW_SECRET",
+        "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET")}},
 ]
 # One bad value at a time on top of those: every kind of ConfigError the settings raise.
 _BAD = [{"PARTNER_LOCATOR_LOCAL_NODE_PORT": "99999"}, {"PARTNER_LOCATOR_API_RATE_LIMIT": "lots"},
@@ -160,18 +163,20 @@ _BAD = [{"PARTNER_LOCATOR_LOCAL_NODE_PORT": "99999"}, {"PARTNER_LOCATOR_API_RATE
          "ELASTICSEARCH_PASSWORD": _SECRETS["ELASTICSEARCH_PASSWORD"]},
         {"ELASTICSEARCH_PREVIEW_USERNAME": "p", "ELASTICSEARCH_PREVIEW_API_KEY": _SECRETS["ELASTICSEARCH_PREVIEW_API_KEY"],
          "ELASTICSEARCH_PREVIEW_PASSWORD": _SECRETS["ELASTICSEARCH_PREVIEW_PASSWORD"]},
-        {"PARTNER_LOCATOR_PREVIEW_SECRET": "short-preview-secret-Wm57"}]
+        {"PARTNER_LOCATOR_PREVIEW_SECRET": "short-preview-secret-Wm57"},
+        {"PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET": "short-token-secret-Pz31"}]
 
 
 def _leaked(text: str) -> list[str]:
-    return sorted(name for name, value in {**_SECRETS, "short": "short-preview-secret-Wm57"}.items() if value in text)
+    shorts = {"short": "short-preview-secret-Wm57", "short token": "short-token-secret-Pz31"}
+    return sorted(name for name, value in {**_SECRETS, **shorts}.items() if value in text)
 
 
 @pytest.mark.parametrize("environ", _EVERY_SECRET, ids=["password+preview-key", "key+preview-password"])
 def test_no_secret_shows_in_the_settings_repr_or_str(environ):
     settings = load_settings(environ)
     assert settings.connection.password or settings.connection.api_key  # they are there...
-    assert settings.preview_connection is not None and settings.preview.secret
+    assert settings.preview_connection is not None and settings.preview.secret and settings.analytics.token_secret
     for shown in (repr(settings), str(settings), repr(settings.connection), repr(settings.preview_connection)):
         assert not _leaked(shown)  # ...and never shown
     assert "es1.example:9243" in repr(settings) and "es2.example:9243" in repr(settings)  # what is not secret still is
