@@ -24,6 +24,8 @@ from datetime import datetime, timezone
 import orjson
 from flask import Flask, Response, g, request
 
+from locator.core.coarse_area import CELL_DEGREES
+
 log = logging.getLogger("partner_locator.access")
 _INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 _COORDINATES = {"lat", "lon", "bbox"}
@@ -33,11 +35,11 @@ _CLOSED = {"tier", "cert", "country", "language", "sort", "unit", "page", "per_p
            "facets", "zoom", "limit", "lang", "embed", "place", "site"}
 _CODE = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
 REDACTED = "[redacted]"
-COORDINATE_STEP = 0.25  # degrees: ~28 km of latitude
 
 
 def coarse(value: float) -> float:
-    return round(value / COORDINATE_STEP) * COORDINATE_STEP
+    """To the analytics' cell size (a quarter degree, ~28 km of latitude): no finer than they keep."""
+    return round(value / CELL_DEGREES) * CELL_DEGREES
 
 
 def logged_value(name: str, value: str, *, with_text: bool = False) -> str:

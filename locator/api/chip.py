@@ -34,7 +34,7 @@ def text(value: str) -> dict:
 def message_parts(ui: Ui, message: str, nodes: Mapping[str, list[dict]]) -> list[dict]:
     """The translated message split around its placeholders, each replaced by its parts (i18n.js tParts)."""
     out: list[dict] = []
-    for piece in filter(None, _PLACEHOLDER.split(ui.translations.gettext(message))):
+    for piece in filter(None, _PLACEHOLDER.split(ui.gettext(message))):
         name = _NAME.match(piece)
         out.extend(nodes[name.group(1)] if name and name.group(1) in nodes else [text(piece)])
     return out
@@ -64,8 +64,8 @@ def origin_label(args: Mapping[str, str], answer: dict, ui: Ui) -> str:
     if origin.get("label"):
         return origin["label"]
     if "lat" in args and "lon" in args:
-        return ui.translations.gettext("your location")
-    return args.get("near") or (ui.translations.gettext("the chosen place") if "place" in args else "")
+        return ui.gettext("your location")
+    return args.get("near") or (ui.gettext("the chosen place") if "place" in args else "")
 
 
 def chip_view(args: Mapping[str, str], answer: dict | None, ui: Ui, countries: Mapping[str, str]) -> dict | None:
@@ -77,10 +77,9 @@ def chip_view(args: Mapping[str, str], answer: dict | None, ui: Ui, countries: M
     if not (reading or has_origin or args.get("bbox")):
         return None
     if args.get("bbox"):
-        return {"label": [text(ui.translations.gettext("Showing partners in the map area."))], "others": []}
+        return {"label": [text(ui.gettext("Showing partners in the map area."))], "others": []}
     if not reading:
-        near = ui.translations.gettext("Near %(place)s") % {"place": origin_label(args, answer, ui)}
-        return {"label": [text(near)], "others": []}
+        return {"label": [text(ui.gettext("Near %(place)s", place=origin_label(args, answer, ui)))], "others": []}
     others: list[dict] = []
     places = alternatives(reading, answer)
     if places:

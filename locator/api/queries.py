@@ -29,7 +29,6 @@ PREMIER_WEIGHT = 1.5
 EXACT_BOOST = 3.0
 MAX_QUERY_WORDS = 12
 FACETS = ("tier", "cert", "country", "language", "industry")
-_FACET_FIELD = FACET_FIELDS
 _FACET_SIZE = {"tier": 2, "country": 250, "language": 100, "industry": 100}
 
 
@@ -76,7 +75,7 @@ def text_query(words: list[str], place_ids: dict[str, list[str]], typos: bool = 
 def facet_filters(params: dict) -> dict[str, dict]:
     """The filter each facet parameter adds; facets count with all filters but their own."""
     filters = {}
-    for name, field in _FACET_FIELD.items():
+    for name, field in FACET_FIELDS.items():
         if params.get(name):
             filters[name] = {"terms": {field: sorted(set(params[name]))}}
     if params.get("cert"):
@@ -107,7 +106,7 @@ def facet_aggs(filters: dict[str, dict]) -> dict:
         if name == "cert":
             values = {"filters": {"filters": {cert: _has_cert(cert) for cert in CERT_TYPES}}}
         else:
-            values = {"terms": {"field": _FACET_FIELD[name], "size": _FACET_SIZE[name]}}
+            values = {"terms": {"field": FACET_FIELDS[name], "size": _FACET_SIZE[name]}}
         aggs[f"facet_{name}"] = {"filter": _bool_filter(others), "aggs": {"values": values}} if others else values
     return aggs
 

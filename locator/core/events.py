@@ -11,13 +11,13 @@ refused as a duplicate, and is not kept. Pure: the endpoint, the buffer and the 
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import datetime, timezone
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from locator.core.contract import SITE_ID_PATTERN
 from locator.core.languages import UI_LANGUAGES
+from locator.core.search_tokens import MAX_TOKEN_LENGTH
 
 SEARCH = "search"
 INTERACTIONS = ("detail", "phone", "email", "website", "directions", "site_page")
@@ -30,7 +30,7 @@ class BeaconSchema(Schema):
     """POST /api/v1/events: closed vocabularies, bounded sizes, nothing else accepted."""
 
     type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
-    token = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    token = fields.String(required=True, validate=validate.Length(min=1, max=MAX_TOKEN_LENGTH))
     nonce = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9_-]{16,64}$",
                                                                    error="must be 16-64 random URL-safe characters"))
     site_id = fields.String(validate=validate.Regexp(rf"^{SITE_ID_PATTERN}$", error="not a site id"))
@@ -66,6 +66,3 @@ def event_document(facts: dict, beacon: dict, now: datetime | None = None) -> di
 def events_index(prefix: str, moment: datetime) -> str:
     """Monthly indices: whole expired months are deleted (retention) without a delete-by-query."""
     return f"{prefix}-events-{moment.astimezone(timezone.utc):%Y.%m}"
-
-
-EVENTS_INDEX_PATTERN = re.compile(r"^(?P<prefix>.+)-events-(?P<year>\d{4})\.(?P<month>\d{2})$")

@@ -14,10 +14,10 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from itsdangerous import BadData, URLSafeSerializer
 
 from locator.core.contract import SITE_ID_PATTERN
 from locator.core.eligibility import UNKNOWN_COUNTRY
+from locator.core.signing import sign, signed_payload
 
 SECRET_SETTING = "PARTNER_LOCATOR_PREVIEW_SECRET"
 SALT = "partner-locator.preview-link"
@@ -48,27 +48,17 @@ def is_partner_id(value: str) -> bool:
     return bool(_PARTNER.fullmatch(value))
 
 
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=SALT)
-
-
 def issue(secret: str, partner_id: str, country: str | None, days: int, now: int | None = None) -> str:
     """A token for ``partner_id`` (and only ``country`` when given), valid for ``days`` from now."""
     if not is_partner_id(partner_id) or (country is not None and not is_country_scope(country)):
         raise ValueError("not a partner id or a country code")
     issued = now_ms() if now is None else now
-    return _serializer(secret).dumps({"p": partner_id, "c": country, "i": issued, "e": issued + days * DAY_MS})
+    return sign(secret, SALT, {"p": partner_id, "c": country, "i": issued, "e": issued + days * DAY_MS})
 
 
 def read(secret: str, token: str | None, now: int | None = None) -> PreviewClaims | None:
     """The claims of a token that is genuine and not expired; None for anything else."""
-    if not token or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    try:
-        payload = _serializer(secret).loads(token)
-    except BadData:  # tampered, truncated, signed with another secret, not a token at all
-        return None
-    claims = _claims(payload)
+    claims = _claims(signed_payload(secret, SALT, token, MAX_TOKEN_LENGTH))
     if claims is None or claims.expires_ms <= (now_ms() if now is None else now):
         return None
     return claims

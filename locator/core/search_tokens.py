@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import time
 
-from itsdangerous import BadData, URLSafeSerializer
+from locator.core.signing import sign, signed_payload
 
 SALT = "partner-locator.search-token"
 TIME_STEP_S = 600
 MAX_AGE_S = 3600
 MAX_TOKEN_LENGTH = 2000  # a page of 50 site ids and every filter fits; longer input is refused before any work
-
-
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=SALT)
 
 
 def floored(now_s: float) -> int:
@@ -30,17 +26,12 @@ def floored(now_s: float) -> int:
 
 def issue(secret: str, facts: dict, now_s: float | None = None) -> str:
     """The token of an answer with these ``facts`` (JSON values), made now."""
-    return _serializer(secret).dumps({"t": floored(time.time() if now_s is None else now_s), "f": facts})
+    return sign(secret, SALT, {"t": floored(time.time() if now_s is None else now_s), "f": facts})
 
 
 def read(secret: str, token: str, now_s: float | None = None) -> dict | None:
     """The facts of a valid token made within the last hour (give or take the floor); else None."""
-    if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
-        return None
-    try:
-        payload = _serializer(secret).loads(token)
-    except BadData:
-        return None
+    payload = signed_payload(secret, SALT, token, MAX_TOKEN_LENGTH)
     now = time.time() if now_s is None else now_s
     made = payload.get("t") if isinstance(payload, dict) else None
     if not isinstance(made, int) or not isinstance(payload.get("f"), dict):

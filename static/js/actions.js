@@ -233,23 +233,31 @@ export function openSite(siteId, from) {
     s.site = siteId;
     s.history = "replace";
     s.detail = { request: s.detail.request + 1, site: siteId, listing: null, error: null, from: from || null };
-    s.interaction = { type: "detail", site_id: siteId, seq: (s.interaction ? s.interaction.seq : 0) + 1 };
+    recordInteraction(s, "detail", siteId);
   });
 }
 
 /** The dialog closed (any way): the URL forgets the listing. */
 export function closeSite() {
   if (!current().detail.site && !current().site) return;
-  update(function (s) {
-    s.site = null;
-    s.history = "replace";
-    s.detail = Object.assign({}, s.detail, { site: null });
-  });
+  update(listingClosed);
+}
+
+/** Inside an update: no listing shown, and the URL entry replaced without it. */
+function listingClosed(s) {
+  s.site = null;
+  s.history = "replace";
+  s.detail = Object.assign({}, s.detail, { site: null });
 }
 
 /** A visitor used a listing's contact: "phone", "email", "website" or "directions". */
 export function contacted(type, siteId) {
-  update(function (s) { s.interaction = { type: type, site_id: siteId, seq: (s.interaction ? s.interaction.seq : 0) + 1 }; });
+  update(function (s) { recordInteraction(s, type, siteId); });
+}
+
+/** Inside an update: what a customer did with a listing, numbered so that the same one twice is two. */
+function recordInteraction(s, type, siteId) {
+  s.interaction = { type: type, site_id: siteId, seq: (s.interaction ? s.interaction.seq : 0) + 1 };
 }
 
 /** The pointer is on a result (the map marks it), or on none (null). */
@@ -264,9 +272,7 @@ export function mapReady(shown) { update(function (s) { s.mapShown = shown; }); 
 /** "Show on map": the dialog closes and the map goes to the site. */
 export function showOnMap(site) {
   update(function (s) {
-    s.site = null;
-    s.history = "replace";
-    s.detail = Object.assign({}, s.detail, { site: null });
+    listingClosed(s);
     s.mapFocus = { site: site, seq: (s.mapFocus ? s.mapFocus.seq : 0) + 1 };
   });
 }

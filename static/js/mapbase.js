@@ -61,15 +61,14 @@ function escapeForLeaflet(text) {
  *  `clusters`: [{key, lat, lon, count}]; `pixelOf(lat, lon)` -> {x, y}; `diameterOf(count)` in px.
  *  Returns groups of the same shape; a merged one's key names every cell it holds. */
 export function mergeOverlapping(clusters, pixelOf, diameterOf, gap) {
-  let groups = clusters.map(function (c) { return { key: c.key, lat: c.lat, lon: c.lon, count: c.count }; });
+  // Each group's place on screen is projected once, and again only when a merge moves it.
+  let groups = clusters.map(function (c) { return { key: c.key, lat: c.lat, lon: c.lon, count: c.count, at: pixelOf(c.lat, c.lon) }; });
   for (let pass = 0; pass < 4; pass++) { // a merged group moves and grows: look again, a few times at most
     const merged = [];
     let changed = false;
     groups.sort(function (a, b) { return b.count - a.count; }).forEach(function (group) {
-      const at = pixelOf(group.lat, group.lon);
       const near = merged.find(function (other) {
-        const p = pixelOf(other.lat, other.lon);
-        return Math.hypot(p.x - at.x, p.y - at.y) < (diameterOf(other.count) + diameterOf(group.count)) / 2 + gap;
+        return Math.hypot(other.at.x - group.at.x, other.at.y - group.at.y) < (diameterOf(other.count) + diameterOf(group.count)) / 2 + gap;
       });
       if (!near) { merged.push(group); return; }
       const count = near.count + group.count;
@@ -77,10 +76,11 @@ export function mergeOverlapping(clusters, pixelOf, diameterOf, gap) {
       near.lon = (near.lon * near.count + group.lon * group.count) / count;
       near.key = near.key + "+" + group.key;
       near.count = count;
+      near.at = pixelOf(near.lat, near.lon);
       changed = true;
     });
     groups = merged;
     if (!changed) break;
   }
-  return groups;
+  return groups.map(function (g) { return { key: g.key, lat: g.lat, lon: g.lon, count: g.count }; });
 }
