@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PL := $(BIN)/partner-locator
 
-.PHONY: install engine test unit browser drills vendor run stop help messages bench-tools lighthouse-tools
+.PHONY: install engine test unit browser drills vendor run staff stop help messages bench-tools lighthouse-tools
 
 help:
 	@echo "make run    - start a local Elasticsearch (unless ELASTICSEARCH_URL is set), index a sample, serve"
@@ -15,6 +15,7 @@ help:
 	@echo "make unit   - only the tests that need no cluster"
 	@echo "make browser - only the browser tests of the frontend (Debian's chromium, installed when missing)"
 	@echo "make drills - only the failure drills on a three-node cluster of their own (part of make test)"
+	@echo "make staff  - the staff app (analytics) on 127.0.0.1:5001, against the node make run started; prints a sign-in link"
 	@echo "make stop   - stop the local Elasticsearch node"
 	@echo "make messages - extract the visible strings into the catalogs, update every language, compile"
 
@@ -87,21 +88,33 @@ $(SAMPLE): | $(STAMP)
 	$(PL) sample --sites $(SAMPLE_SITES) --seed 1 -o $@
 
 # Start the node, index the sample (a few broken lines in it are reported and skipped), serve.
-# Partners' previews need PARTNER_LOCATOR_PREVIEW_SECRET: unless it is set, the sample gets one made
-# once in the local state dir (0600; `es preview-secret`), exported here without being shown, and one
-# working preview link is printed. `serve` alone never reads that file (every deployment sets its own).
+# Partners' previews, search analytics and the staff app need secrets of their own: unless set in
+# the environment, the sample gets each made once in the local state dir (0600; `es secret NAME`),
+# exported here without being shown; one working preview link is printed. `serve` alone never reads
+# those files (every deployment sets its own).
 # The shipped [pages] frame_ancestors is 'self' only: locally, pages on localhost may frame the search.
 LOCAL_FRAME_ANCESTORS := 'self', http://localhost:*, http://127.0.0.1:*
+define export_local_secret
+if [ -z "$${$(2):-}" ]; then s="$$($(PL) es secret $(1))" || exit 1; export $(2)="$$s"; unset s; fi;
+endef
 run: engine vendor $(SAMPLE)
 	$(PL) index $(SAMPLE) --report var/sample-report.jsonl --force
-	@if [ -z "$$PARTNER_LOCATOR_PREVIEW_SECRET" ]; then \
-	   secret="$$($(PL) es preview-secret)" || exit 1; export PARTNER_LOCATOR_PREVIEW_SECRET="$$secret"; unset secret; \
-	 fi; \
+	@$(call export_local_secret,preview,PARTNER_LOCATOR_PREVIEW_SECRET) \
+	 $(call export_local_secret,analytics,PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET) \
 	 export PARTNER_LOCATOR_PAGES_FRAME_ANCESTORS="$(LOCAL_FRAME_ANCESTORS)"; \
 	 echo "Partner Locator: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/v1/docs)"; \
 	 if link="$$(PARTNER_LOCATOR_API_PUBLIC_URL="$${PARTNER_LOCATOR_API_PUBLIC_URL:-http://$(HOST):$(PORT)}" \
 	             $(PL) preview-link --example)"; then echo "Partner preview: $$link"; fi; \
 	 exec $(PL) serve --host $(HOST) --port $(PORT)
+
+# The staff app (analytics dashboard, docs/staff-app.md) on 127.0.0.1:5001, against the node `make run`
+# started: a staff secret made once in the state dir (unless PARTNER_LOCATOR_STAFF_SECRET is set),
+# and a sign-in link printed (valid a day).
+STAFF_PORT ?= 5001
+staff: engine
+	@$(call export_local_secret,staff,PARTNER_LOCATOR_STAFF_SECRET) \
+	 echo "Staff app: $$($(PL) staff-link)"; \
+	 exec $(PL) staff --host $(HOST) --port $(STAFF_PORT)
 
 stop: install
 	$(PL) es stop

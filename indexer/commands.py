@@ -82,6 +82,26 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
         raise UserFacingError(f"index: {exc}") from None
     _echo_summary(result.summary)
     click.echo(f"live: {result.index} ({result.summary.listed} sites; previous: {result.previous or 'none'})")
+    _rollup_analytics(es, settings)
+
+
+def _rollup_analytics(es, settings: Settings) -> None:
+    """Every run ends with the partners' numbers brought up to date (issue 18): a failure there is
+    said, and the run, already live, still succeeds."""
+    from locator.analytics.rollup import rollup
+    from locator.analytics.store import prune
+
+    if not settings.analytics.enabled:
+        return
+    now = datetime.now(timezone.utc)
+    try:
+        sites = rollup(es, settings.index_prefix, now)
+        prune(es, settings.index_prefix, now.date(), settings.analytics.retention_months)
+    except Exception as exc:  # noqa: BLE001 - the listing is live; the numbers wait for the daily rollup
+        click.echo(f"analytics rollup failed ({type(exc).__name__}: {exc}); the daily "
+                   "`partner-locator analytics rollup` will catch up", err=True)
+        return
+    click.echo(f"analytics: {sites} sites with numbers for their partners' previews")
 
 
 @click.command("sample")

@@ -12,6 +12,10 @@
  *     data-industry="retail"  data-text="Aarhus" (read as the search box reads it)  data-near="Aarhus"
  *     data-q="..."  data-radius="50" (km)  data-sort="name".
  * data-height="700" fixes the height; otherwise the frame grows with its content (postMessage).
+ * Analytics (docs/privacy.md): the frame is told this page's origin (embed_origin=, the origin only,
+ * never its path or query), so the locator can count searches per embedding site; the visitor's
+ * Global Privacy Control or Do Not Track turns them off, and so does data-analytics="off" for every
+ * visitor of this page (analytics=off in the frame's URL).
  * The frame's accessible name is data-title, else the page's own title in its language.
  * Call window.PartnerLocator.scan() after adding containers to the page later.
  */
@@ -70,6 +74,8 @@
       var value = container.getAttribute("data-" + key);
       if (value && value.trim()) params.set(SCALARS[key], value.trim());
     });
+    if (/^https?:\/\//.test(window.location.origin)) params.set("embed_origin", window.location.origin);
+    if ((container.getAttribute("data-analytics") || "").trim().toLowerCase() === "off") params.set("analytics", "off");
     return params;
   }
 

@@ -24,7 +24,8 @@ from locator.node import files as localnode
 from locator.node import process as nodeprocess
 from locator.core.gazetteer import Gazetteer
 from locator.core.mapping import sites_alias
-from locator.core.connection import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection
+from locator.core.connection import OWN_USER_ROLES, Connection
+from locator.core.connection import role_variables as product_role_variables
 from locator.core.es import connect, make_client
 from locator.core.settings import Settings, load_settings
 
@@ -99,7 +100,7 @@ def reader_es(settings: Settings):
 # On the local node from its credentials file; on an external cluster (ELASTICSEARCH_URL) from these variables, so
 # that who may read and write what is proven on the cluster a deployment uses, not only on the local node.
 
-TEST_ROLES = ("indexer", "reader", "preview")
+TEST_ROLES = ("indexer", "reader", "preview", "events", "staff")
 
 
 def role_variables(role: str) -> tuple[str, str, str]:
@@ -116,12 +117,13 @@ def external_role_connection(settings: Settings, role: str, environ) -> Connecti
         return dataclasses.replace(settings.connection, username=None, password=None, api_key=api_key)
     if username and password:
         return dataclasses.replace(settings.connection, username=username, password=password, api_key=None)
-    return settings.preview_connection if role == "preview" else None
+    return settings.role_connections.get(role)
 
 
 def _how_to_give(role: str) -> str:
     username, password, api_key = role_variables(role)
-    also = f", or {PREVIEW_USERNAME} + {PREVIEW_PASSWORD} or {PREVIEW_API_KEY}" if role == "preview" else ""
+    own_username, own_password, own_api_key = product_role_variables(role)
+    also = f", or {own_username} + {own_password} or {own_api_key}" if role in OWN_USER_ROLES else ""
     return f"{role}: {username} + {password} (or {api_key}{also})"
 
 

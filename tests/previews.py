@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import uuid
 from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from locator.cli import main
-from tests.exports import advanced_program, cert, premier_program, program, site, write_export
+from tests.exports import AS_OF, advanced_program, cert, premier_program, program, site, write_export
 
 SECRET = "preview-secret-for-tests-only-0123456789"
 COMPANY = "Nordlys Sikring ApS"
@@ -104,3 +105,14 @@ def captured_logs(*names: str):
             logger.removeHandler(handler)
             logger.setLevel(level)
 
+
+
+def index_preview_export(settings, work: Path) -> tuple:
+    """(prefix, the index run, its report text, its logs) of the preview export, under a prefix of its own."""
+    prefix = f"{settings.index_prefix}-pv{uuid.uuid4().hex[:6]}"
+    report = work / "report.jsonl"
+    with captured_logs() as logs:
+        run = run_cli(prefix, "index", str(preview_export(work / "export.jsonl")), "--as-of", AS_OF,
+                      "--report", str(report), "--max-error-rate", "0.5")
+    assert run.code == 0, run.err
+    return prefix, run, report.read_text(), logs

@@ -24,7 +24,7 @@ def search_kind(params: dict, reading: dict | None) -> str:
         return "point"
     if "place" in params or "near" in params or (reading and reading["kind"].startswith("place")):
         return "place"
-    if reading and reading["kind"].startswith("country"):
+    if (reading and reading["kind"].startswith("country")) or (params.get("country") and not params.get("q")):
         return "country"
     if params.get("q") or reading:
         return "words"

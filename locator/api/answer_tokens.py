@@ -21,6 +21,7 @@ from locator.api.analytics_facts import search_facts
 from locator.core import search_tokens
 from locator.core.coarse_area import CITY_MIN_POPULATION, CoarseAreas
 from locator.core.contract import FACET_FIELDS
+from locator.core.events import site_page_facts
 from locator.core.gazetteer import Gazetteer
 
 log = logging.getLogger("partner_locator.api")
@@ -39,6 +40,11 @@ class AnswerTokens:
 
     def token(self, params: dict, answer: dict) -> str:
         facts = search_facts(params, answer, self._areas.of, self.known_industries())
+        return search_tokens.issue(self._secret, facts, self._clock())
+
+    def site_page_token(self, site: dict) -> str:
+        """A site page's token: it vouches for one view of that page (the same for every visitor)."""
+        facts = site_page_facts(site["site_id"], (site.get("address") or {}).get("country"))
         return search_tokens.issue(self._secret, facts, self._clock())
 
     def known_industries(self) -> frozenset[str]:

@@ -21,9 +21,10 @@ Writer = Callable[[list[tuple[str, str, dict]]], int]  # (index, id, document) -
 
 class EventBuffer:
     def __init__(self, write: Writer, *, capacity: int = 10_000, batch: int = 500, interval_s: float = 2.0,
-                 on_written: Callable[[int], None] = lambda n: None, on_dropped: Callable[[int], None] = lambda n: None):
+                 on_written: Callable[[int], None] = lambda n: None, on_dropped: Callable[[int], None] = lambda n: None,
+                 on_depth: Callable[[int], None] = lambda n: None):
         self._write, self._batch, self._interval_s = write, batch, interval_s
-        self._on_written, self._on_dropped = on_written, on_dropped
+        self._on_written, self._on_dropped, self._on_depth = on_written, on_dropped, on_depth
         self._events: collections.deque = collections.deque()
         self._capacity = capacity
         self._lock = threading.Lock()
@@ -43,7 +44,9 @@ class EventBuffer:
             while len(self._events) > self._capacity:
                 self._events.popleft()  # the oldest goes: the newest say most about now
                 dropped += 1
-            full = len(self._events) >= self._batch
+            depth = len(self._events)
+            full = depth >= self._batch
+        self._on_depth(depth)
         if dropped:
             self._on_dropped(dropped)
         if full:
@@ -58,6 +61,8 @@ class EventBuffer:
         while True:
             with self._lock:
                 taken = [self._events.popleft() for _ in range(min(self._batch, len(self._events)))]
+                depth = len(self._events)
+            self._on_depth(depth)
             if not taken:
                 return
             try:

@@ -3,7 +3,9 @@
 Per request (every worker): ``partner_locator_requests_total{endpoint,status}``, the latency
 histogram ``partner_locator_request_duration_seconds{endpoint}``, Elasticsearch's own ``took``
 (``partner_locator_es_took_seconds{endpoint}``) and ``partner_locator_unavailable_total{endpoint}``
-(the 503s). Per scrape (the gunicorn master asks Elasticsearch): the live index's age and size
+(the 503s). The analytics events (issue 18): ``partner_locator_events_written_total``,
+``partner_locator_events_dropped_total`` and ``partner_locator_events_buffer_depth`` (summed over
+the workers); no label carries anything of a visitor or a search. Per scrape (the gunicorn master asks Elasticsearch): the live index's age and size
 (``partner_locator_live_index_age_seconds``, ``partner_locator_live_index_documents``).
 
 Several gunicorn workers: prometheus-client's multiprocess mode. ``serve`` points
@@ -53,6 +55,20 @@ def init_app(app: Flask) -> None:
         if response.status_code == 503:
             unavailable.labels(endpoint).inc()
         return response
+
+
+def event_counters(app: Flask) -> tuple[Callable[[int], None], Callable[[int], None], Callable[[int], None]]:
+    """(written, dropped, depth) callbacks for the events writer of this app, in its registry."""
+    from prometheus_client import Counter, Gauge
+
+    registry = app.extensions["partner_locator_metrics"]
+    written = Counter("partner_locator_events_written", "Analytics events stored (or found already stored)",
+                      registry=registry)
+    dropped = Counter("partner_locator_events_dropped", "Analytics events dropped: buffer full or Elasticsearch "
+                      "refused or did not answer", registry=registry)
+    depth = Gauge("partner_locator_events_buffer_depth", "Analytics events waiting to be written",
+                  multiprocess_mode="livesum", registry=registry)
+    return written.inc, dropped.inc, depth.set
 
 
 def text(app: Flask) -> bytes:

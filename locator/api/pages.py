@@ -22,7 +22,8 @@ from locator.core.resources import static_dir
 
 pages = Blueprint("pages", __name__)
 
-PAGE_ONLY_PARAMS = ("site", "embed", "lang", "unit")  # read by the page (and its script), not by the search
+# Read by the page (and its script), not by the search; embed_origin and analytics: static/js/beacons.js.
+PAGE_ONLY_PARAMS = ("site", "embed", "lang", "unit", "embed_origin", "analytics")
 ORIGIN_PARAMS = ("near", "place", "lat", "text")  # a search that may have an origin, so a radius
 EMBED_PER_PAGE = 10  # a shorter page inside someone else's page (static/js/state.js reads it from the page)
 _search_params = SearchParams()

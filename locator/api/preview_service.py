@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from elasticsearch import Elasticsearch, NotFoundError
 
+from locator.analytics.rollup import COUNTS, WINDOWS, last_rollup, read_stats
 from locator.api import shaping, urls
 from locator.api.errors import Forbidden, PreviewUnavailable
 from locator.api.queries import RESULT_FIELDS
@@ -57,14 +58,18 @@ class PreviewService:
         """The partner's facts per country (only the link's country when it has one), with the
         public listing of each of its listed sites."""
         countries = self._documents(claims)
-        listings = self._listings([site["site_id"] for country in countries for site in country["sites"] if site["listed"]])
+        listed = [site["site_id"] for country in countries for site in country["sites"] if site["listed"]]
+        listings, stats = self._listings(listed), read_stats(self.preview_es, self.prefix, listed[:MAX_LISTINGS])
         for country in countries:
             country["listings"] = [listings[site["site_id"]] for site in country["sites"] if site["site_id"] in listings]
+            country["numbers"] = [_numbers(site, stats.get(site["site_id"])) for site in country["sites"] if site["listed"]]
         first = countries[0] if countries else {}
         indexed_at = first.get("indexed_at")
         age = (datetime.now(timezone.utc) - datetime.fromisoformat(indexed_at)).total_seconds() if indexed_at else None
         return {"partner_id": claims.partner_id, "as_of": first.get("as_of"), "indexed_at": indexed_at,
-                "age_s": round(age) if age is not None else None, "countries": countries}
+                "age_s": round(age) if age is not None else None,
+                "numbers_as_of": last_rollup(self.preview_es, self.prefix),
+                "countries": countries}
 
     def _documents(self, claims: PreviewClaims) -> list[dict]:
         filters = [{"term": {"partner_id": claims.partner_id}}]
@@ -92,3 +97,10 @@ class PreviewService:
             query = urlencode({"lat": location["lat"], "lon": location["lon"], "site": site["site_id"]})
             listings[site["site_id"]] = {**site, "search_url": f"{urls.public_base()}?{query}"}
         return listings
+
+
+def _numbers(site: dict, stats: dict | None) -> dict:
+    """A listed site's last 30 and 90 days from the daily rollup; zeros when it has no event yet."""
+    empty = dict.fromkeys(COUNTS, 0)
+    return {"site_id": site["site_id"], "site_name": site.get("site_name"), "has_data": stats is not None,
+            **{f"days_{days}": (stats or {}).get(f"days_{days}", empty) for days in WINDOWS}}

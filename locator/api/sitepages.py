@@ -49,7 +49,9 @@ def site_page(site_id: str, slug: str | None) -> Response:
     path = site_path(site)
     if slug != path.rsplit("/", 1)[-1]:
         return moved_permanently(path)
-    html = render_template("site.html", **site_context(site, ui, public_base() + path))
+    tokens = _service().tokens  # the page reports its view (issue 18) when analytics is on
+    html = render_template("site.html", **site_context(site, ui, public_base() + path),
+                           event_token=tokens.site_page_token(site) if tokens else None)
     return cached(html.encode(), "text/html", _service().settings.pages.cache_max_age_s)
 
 

@@ -9,6 +9,7 @@ from locator.api.interpret import KINDS
 from locator.api.params import MarkersParams, SearchParams, SuggestParams
 from locator.core import eligibility
 from locator.core.contract import FIELDS, LISTED_TIERS, SUGGEST_SOURCE, Field, by_top, is_group
+from locator.core.events import BeaconSchema
 
 _Str, _Num, _Int = fields.String, fields.Float, fields.Integer
 
@@ -136,13 +137,28 @@ _Eligibility = Schema.from_dict(_schema_fields([field for field in eligibility.F
                                                eligibility.REPEATED, "Eligibility"), name="Eligibility")
 
 
+class Counts(Schema):
+    shown = _Int(metadata={"description": "times on a first page of search results"})
+    detail, phone, email, website, directions = _Int(), _Int(), _Int(), _Int(), _Int()
+    site_page = _Int(metadata={"description": "views of the site's own page"})
+
+
+class SiteNumbers(Schema):
+    site_id, site_name = _Str(), _Str(allow_none=True)
+    has_data = fields.Boolean(metadata={"description": "false: no event yet (no data yet)"})
+    days_30, days_90 = fields.Nested(Counts), fields.Nested(Counts)
+
+
 class PreviewCountry(_Eligibility):
     listings = fields.List(fields.Nested(Listing), metadata={"description": "each listed site as customers see it"})
+    numbers = fields.List(fields.Nested(SiteNumbers),
+                          metadata={"description": "each listed site's last 30 and 90 days (search analytics)"})
 
 
 class PreviewResponse(Schema):
     partner_id, as_of, indexed_at = _Str(), fields.Date(allow_none=True), fields.DateTime(allow_none=True)
     age_s = _Int(allow_none=True, metadata={"description": "seconds since the data was indexed"})
+    numbers_as_of = fields.DateTime(allow_none=True, metadata={"description": "when the numbers were last rolled up"})
     countries = fields.List(fields.Nested(PreviewCountry), metadata={"description": "only the link's country when it has one"})
 
 
@@ -181,8 +197,23 @@ def build_spec() -> dict:
     site_operation["get"]["parameters"] = [{"in": "path", "name": "site_id", "required": True, "schema": {"type": "string"}}]
     spec.path("/api/v1/partners/{site_id}", operations=site_operation)
     spec.path("/api/v1/suggest", operations=_operation("Search-box suggestions: countries, places and companies", SuggestResponse, SuggestParams))
+    _add_events(spec)
     _add_preview(spec)
     return spec.to_dict()
+
+
+def _add_events(spec: APISpec) -> None:
+    """The pages' analytics beacons (docs/privacy.md): a body, and no answer but its status."""
+    spec.components.schema("Beacon", schema=BeaconSchema)
+    spec.path("/api/v1/events", operations={"post": {
+        "summary": "Report what a search answer led to (the search and embed pages send these)",
+        "description": "The token is the answer's search_token; site_id must be on that answer; source is "
+                       "\"direct\" or the embedding page's host, one the locator may be embedded in. Nothing "
+                       "about the visitor is kept; beacons with Sec-GPC: 1 or DNT: 1, and from crawlers, are "
+                       "answered 204 and not kept.",
+        "requestBody": {"required": True, **_json("Beacon")},
+        "responses": {"204": {"description": "accepted (or deliberately not kept)"},
+                      **{str(code): {"description": "error", **_json(Error)} for code in (400, 413, 429)}}}})
 
 
 def texts(node) -> list[str]:

@@ -9,6 +9,7 @@ side, named by its south-west corner. Both are the same for everyone searching f
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from locator.core.geo import distance_km
@@ -19,6 +20,7 @@ CITY_RADIUS_KM = 30.0
 CELL_DEGREES = 0.25
 _BUCKET_DEGREES = 1.0  # the towns are kept in buckets of a degree: a lookup reads those around the point
 KM_PER_DEGREE = 111.2  # of latitude, everywhere; of longitude, at the equator
+_KM_PER_DEGREE_AT_LEAST = 111.19  # a degree of latitude on geo.py's sphere (111.195 km), rounded down: a lower bound
 
 
 @dataclass(frozen=True)
@@ -42,21 +44,36 @@ def cell(lat: float, lon: float) -> CoarseArea:
 
 
 class CoarseAreas:
-    """The lookup: built once per process from the gazetteer's towns of CITY_MIN_POPULATION or more."""
+    """The lookup: built once per process from the gazetteer's towns of CITY_MIN_POPULATION or more.
+
+    It runs on every point search that carries a search token, so it reads only what can be near:
+    the buckets around the point, and in each only the towns within the radius's band of latitude
+    (sorted by latitude, found by bisection); a town farther north or south than the best so far
+    is skipped before its great-circle distance is computed (no point on a sphere is nearer than
+    its difference of latitude)."""
 
     def __init__(self, towns: list[Place]):
-        self._buckets: dict[tuple[int, int], list[Place]] = {}
+        buckets: dict[tuple[int, int], list[Place]] = {}
         for town in towns:
-            self._buckets.setdefault(_bucket(town.lat, town.lon), []).append(town)
+            buckets.setdefault(_bucket(town.lat, town.lon), []).append(town)
+        self._buckets = {key: (sorted(town.lat for town in members), sorted(members, key=lambda town: town.lat))
+                         for key, members in buckets.items()}
 
     def of(self, lat: float, lon: float) -> CoarseArea:
         nearest, best = None, (CITY_RADIUS_KM, math.inf)
         row, column = _bucket(lat, lon)
         # A degree of longitude narrows towards the poles: look as many buckets east and west as 30 km take.
         span = min(180, math.ceil(CITY_RADIUS_KM / (KM_PER_DEGREE * max(math.cos(math.radians(abs(lat) + 1)), 1e-6))))
+        band = CITY_RADIUS_KM / _KM_PER_DEGREE_AT_LEAST
         for d_row in (-1, 0, 1):
             for d_column in range(-span, span + 1):
-                for town in self._buckets.get((row + d_row, (column + d_column + 180) % 360 - 180), ()):
+                found = self._buckets.get((row + d_row, (column + d_column + 180) % 360 - 180))
+                if found is None:
+                    continue
+                lats, members = found
+                for town in members[bisect_left(lats, lat - band):bisect_right(lats, lat + band)]:
+                    if abs(town.lat - lat) * _KM_PER_DEGREE_AT_LEAST > best[0]:
+                        continue
                     # Of two towns at the same distance, the lower id: the same answer every time.
                     key = (distance_km(lat, lon, town.lat, town.lon), int(town.id))
                     if key <= best:

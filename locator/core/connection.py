@@ -10,9 +10,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 
-# The preview routes' own user on an external cluster (read by settings, named in es's messages).
-PREVIEW_USERNAME, PREVIEW_PASSWORD = "ELASTICSEARCH_PREVIEW_USERNAME", "ELASTICSEARCH_PREVIEW_PASSWORD"
-PREVIEW_API_KEY = "ELASTICSEARCH_PREVIEW_API_KEY"
+# Roles with a user of their own on an external cluster too (read by settings, named in es's
+# messages): the preview routes, the analytics events' writer, and Milestone's staff.
+OWN_USER_ROLES = ("preview", "events", "staff")
+
+
+def role_variables(role: str) -> tuple[str, str, str]:
+    """``ELASTICSEARCH_<ROLE>_USERNAME``, ``..._PASSWORD`` and ``..._API_KEY``: a role's own user."""
+    stem = f"ELASTICSEARCH_{role.upper()}"
+    return f"{stem}_USERNAME", f"{stem}_PASSWORD", f"{stem}_API_KEY"
+
+
+PREVIEW_USERNAME, PREVIEW_PASSWORD, PREVIEW_API_KEY = role_variables("preview")
 
 _USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/?#]*@")
 

@@ -4,9 +4,10 @@ A ``Connection`` (``locator.core.connection``) describes a cluster and a user. W
 ``ELASTICSEARCH_URL`` set it comes from ``ELASTICSEARCH_*`` (a real cluster: each process gets its
 own rights, the indexer a writer, the API a reader); otherwise from the local node's files in the
 state dir (written by ``locator.node``), as the user whose role matches the job: writing commands
-as ``indexer``, the web app as ``reader``, and its partner preview routes as ``preview`` (which
-alone may read the eligibility index; on an external cluster its credentials come from
-``ELASTICSEARCH_PREVIEW_*``).
+as ``indexer``, the web app as ``reader``, its partner preview routes as ``preview`` (which alone
+may read the eligibility index and the partners' own numbers), its analytics writer as ``events``
+(which may only add events) and the staff commands and app as ``staff`` (which alone reads the
+events); on an external cluster the last three's credentials come from ``ELASTICSEARCH_<ROLE>_*``.
 The factory only turns a description into a client: it reads no file itself.
 """
 from __future__ import annotations
@@ -18,12 +19,14 @@ from pathlib import Path
 from elastic_transport import NodePool
 from elasticsearch import Elasticsearch, OrjsonSerializer
 
-from locator.core.connection import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection
+from locator.core.connection import OWN_USER_ROLES, Connection, role_variables
 from locator.core.errors import ConfigError, NodeError
 from locator.core.settings import ElasticsearchSettings, Settings
 
-ROLES = ("admin", "indexer", "reader", "preview")
-SERVING_ROLES = ("reader", "preview")  # used by the web app: answer fast or fail fast
+ROLES = ("admin", "indexer", "reader", "preview", "events", "staff")
+# Used by the web apps: answer fast or fail fast (the events writer is a background thread, but it
+# must not hold a batch for long either: a slow cluster means dropped events, not a growing backlog).
+SERVING_ROLES = ("reader", "preview", "events", "staff")
 # The local node's connection files in the state dir: written by locator.node, read here.
 CREDENTIALS_FILE = "credentials.json"
 NODE_FILE = "node.json"
@@ -64,17 +67,22 @@ def local_connection(state_dir: Path, role: str) -> Connection:
 def connection_for(settings: Settings, role: str) -> Connection:
     """ELASTICSEARCH_* when set (the local node is then never touched), else the local node as ``role``.
 
-    The preview's user is a separate one on an external cluster too; without its settings this
-    raises a ConfigError naming them (the web app then serves the search, and no previews)."""
+    The preview, events and staff users are separate ones on an external cluster too; without their
+    settings this raises a ConfigError naming them (the web app then serves the search without
+    previews, or without analytics)."""
     _checked(role)
     if not settings.connection.external:
         return local_connection(settings.state_dir, role)
-    if role != "preview":
+    if role not in OWN_USER_ROLES:
         return settings.connection
-    if settings.preview_connection is None:
-        raise ConfigError(f"previews need their own Elasticsearch user on an external cluster: set "
-                          f"{PREVIEW_USERNAME} and {PREVIEW_PASSWORD}, or {PREVIEW_API_KEY}")
-    return settings.preview_connection
+    if role not in settings.role_connections:
+        username, password, api_key = role_variables(role)
+        raise ConfigError(f"{_NEEDS_OWN_USER[role]} need their own Elasticsearch user on an external cluster: set "
+                          f"{username} and {password}, or {api_key}")
+    return settings.role_connections[role]
+
+
+_NEEDS_OWN_USER = {"preview": "previews", "events": "analytics events", "staff": "staff commands and the staff app"}
 
 
 def _checked(role: str) -> str:

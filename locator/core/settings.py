@@ -19,7 +19,7 @@ from typing import Any, Mapping
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from locator.core.connection import PREVIEW_API_KEY, PREVIEW_PASSWORD, PREVIEW_USERNAME, Connection, masked_url
+from locator.core.connection import OWN_USER_ROLES, Connection, masked_url, role_variables
 from locator.core.errors import ConfigError
 from locator.core.resources import CONFIG_DIR_VARIABLE, operator_config_dir, shipped_config
 from locator.core.validation import flatten_errors
@@ -150,8 +150,30 @@ class PreviewSettings:
 
 @dataclass(frozen=True)
 class AnalyticsSettings:
-    # Signs every search answer's search_token (docs/privacy.md); "" means no tokens: analytics off.
+    """What customers look for (docs/privacy.md): tokens in answers, events from the pages, reports."""
+    enabled: bool = _check()
+    # Signs every search answer's search_token; "" means no tokens: analytics off.
     token_secret: str = _check(_secret_or_nothing("no search tokens, analytics off"), secret=True)
+    # A report row counting fewer searches than this folds into "other" (totals excepted).
+    min_count: int = _check(validate.Range(min=1, max=1000))
+    # Whole months of events kept; older ones are deleted by `analytics prune`.
+    retention_months: int = _check(validate.Range(min=1, max=120))
+    # The events writer: a bulk every flush_interval_s or batch_size events; at most buffer_capacity
+    # wait per worker (the oldest are dropped beyond, and counted).
+    flush_interval_s: float = _check(validate.Range(min=0.1, max=60))
+    batch_size: int = _check(validate.Range(min=1, max=10_000))
+    buffer_capacity: int = _check(validate.Range(min=1, max=1_000_000))
+
+
+@dataclass(frozen=True)
+class StaffSettings:
+    """The staff app (`partner-locator staff`): never on the public port nor the metrics bind."""
+    # Signs staff links (`partner-locator staff-link`) and the app's session cookie; "" = no staff app.
+    secret: str = _check(_secret_or_nothing("no staff app"), secret=True)
+    host: str = _check(validate.Length(min=1))
+    port: int = _check(validate.Range(min=1, max=65535))
+    link_days: int = _check(validate.Range(min=1, max=30))
+    trusted_hosts: tuple[str, ...] = _check(_host_names)
 
 
 # A CSP source an embedding page may come from: 'self', 'none', or scheme://host[:port] (wildcards
@@ -187,7 +209,7 @@ class PagesSettings:
 
 _SECTIONS = {"elasticsearch": ElasticsearchSettings, "local_node": LocalNodeSettings, "indexer": IndexerSettings,
              "geocoding": GeocodingSettings, "api": ApiSettings, "preview": PreviewSettings, "pages": PagesSettings,
-             "analytics": AnalyticsSettings}
+             "analytics": AnalyticsSettings, "staff": StaffSettings}
 _FIELD_OF_TYPE = {"str": fields.String, "int": fields.Integer, "float": fields.Float, "bool": fields.Boolean,
                   "tuple[str, ...]": _CommaSeparated}
 
@@ -210,10 +232,16 @@ class Settings:
     api: ApiSettings
     preview: PreviewSettings
     analytics: AnalyticsSettings
+    staff: StaffSettings
     pages: PagesSettings
     connection: Connection  # ELASTICSEARCH_*: an external cluster, or none (the local node)
-    # ELASTICSEARCH_PREVIEW_*: the preview's user on an external cluster; None when not given
-    preview_connection: Connection | None = None
+    # ELASTICSEARCH_<ROLE>_* (preview, events, staff): those roles' own users on an external
+    # cluster, when given (each role's absence is handled where it is used)
+    role_connections: Mapping[str, Connection] = dataclasses.field(default_factory=dict, hash=False)
+
+    @property
+    def preview_connection(self) -> Connection | None:
+        return self.role_connections.get("preview")
 
     @property
     def index_prefix(self) -> str:
@@ -310,16 +338,17 @@ def _connection(environ: Mapping[str, str]) -> Connection:
     return conn
 
 
-def _preview_connection(environ: Mapping[str, str], main: Connection) -> Connection | None:
-    """The preview routes' user on the same external cluster, when its credentials are given."""
-    api_key, username = environ.get(PREVIEW_API_KEY) or None, environ.get(PREVIEW_USERNAME) or None
+def _role_connection(environ: Mapping[str, str], main: Connection, role: str) -> Connection | None:
+    """``role``'s own user on the same external cluster, when its credentials are given."""
+    username_variable, password_variable, api_key_variable = role_variables(role)
+    api_key, username = environ.get(api_key_variable) or None, environ.get(username_variable) or None
     if not main.external or not (api_key or username):
         return None
     if api_key and username:
-        raise ConfigError(f"{PREVIEW_API_KEY}: set either it or {PREVIEW_USERNAME}/PASSWORD, not both")
-    password = environ.get(PREVIEW_PASSWORD)
+        raise ConfigError(f"{api_key_variable}: set either it or {username_variable}/PASSWORD, not both")
+    password = environ.get(password_variable)
     if username and password is None:
-        raise ConfigError(f"{PREVIEW_PASSWORD}: must be set when {PREVIEW_USERNAME} is")
+        raise ConfigError(f"{password_variable}: must be set when {username_variable} is")
     return dataclasses.replace(main, username=username, password=password if username else None, api_key=api_key)
 
 
@@ -333,4 +362,6 @@ def load_settings(environ: Mapping[str, str] | None = None, defaults_path: Path 
     layers = _layers(environ, defaults_path)
     sections = {name: _load_section(name, layers, environ) for name in _SECTIONS}
     connection = _connection(environ)
-    return Settings(connection=connection, preview_connection=_preview_connection(environ, connection), **sections)
+    own = {role: _role_connection(environ, connection, role) for role in OWN_USER_ROLES}
+    return Settings(connection=connection, role_connections={role: found for role, found in own.items() if found},
+                    **sections)

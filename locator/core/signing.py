@@ -4,13 +4,20 @@ is not genuine (tampered, truncated, signed with another secret or salt, not a t
 as None, never as an error saying why."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from itsdangerous import BadData, URLSafeSerializer
 
 
+@lru_cache(maxsize=16)
+def _serializer(secret: str, salt: str) -> URLSafeSerializer:
+    """One per (secret, salt): every search answer signs a token, so the key is derived once."""
+    return URLSafeSerializer(secret, salt=salt)
+
+
 def sign(secret: str, salt: str, payload: Any) -> str:
-    return URLSafeSerializer(secret, salt=salt).dumps(payload)
+    return _serializer(secret, salt).dumps(payload)
 
 
 def signed_payload(secret: str, salt: str, token: Any, max_length: int) -> Any | None:
@@ -18,6 +25,6 @@ def signed_payload(secret: str, salt: str, token: Any, max_length: int) -> Any |
     if not isinstance(token, str) or not token or len(token) > max_length:
         return None
     try:
-        return URLSafeSerializer(secret, salt=salt).loads(token)
+        return _serializer(secret, salt).loads(token)
     except BadData:
         return None

@@ -9,11 +9,10 @@ import click
 
 from locator.core.errors import NodeError, UserFacingError
 from locator.core.es import ROLES
-from locator.core.preview_tokens import SECRET_SETTING
 from locator.core.settings import Settings
 from locator.node import cluster, files, process
 from locator.node.cluster import Topology
-from locator.node.preview_secret import local_preview_secret
+from locator.node.local_secrets import SETTINGS, local_secret
 
 
 @click.group("es")
@@ -142,14 +141,16 @@ def es_env(settings: Settings, role: str) -> None:
         click.echo(f"export {name}={shlex.quote(value)}")
 
 
-@es_group.command("preview-secret")
+@es_group.command("secret")
+@click.argument("name", type=click.Choice(sorted(SETTINGS)))
 @click.pass_obj
-def es_preview_secret(settings: Settings) -> None:
-    """Print the local sample's preview secret for a shell to capture (made once, <state dir>/preview-secret, 0600).
+def es_secret(settings: Settings, name: str) -> None:
+    """Print a local sample's secret (preview, analytics or staff) for a shell to capture (made once,
+    <state dir>/NAME-secret, 0600).
 
-    For `make run` only: export PARTNER_LOCATOR_PREVIEW_SECRET="$(partner-locator es preview-secret)".
-    `serve` never reads the file; any other deployment sets its own secret."""
+    For `make run` and `make staff` only: export PARTNER_LOCATOR_PREVIEW_SECRET="$(partner-locator es secret preview)".
+    `serve` never reads the files; any other deployment sets its own secrets."""
     if sys.stdout.isatty():
         raise UserFacingError(f"the secret is not shown on a terminal: capture it, e.g. "
-                               f'export {SECRET_SETTING}="$(partner-locator es preview-secret)"')
-    click.echo(local_preview_secret(settings.state_dir))
+                               f'export {SETTINGS[name]}="$(partner-locator es secret {name})"')
+    click.echo(local_secret(settings.state_dir, name))

@@ -36,7 +36,8 @@ from locator.core.es import ROLES, read_local_credentials
 from locator.core.resources import config_file
 
 USERS = {"admin": ("pl_admin", "superuser"), "indexer": ("pl_indexer", "partner_locator_indexer"),
-         "reader": ("pl_reader", "partner_locator_reader"), "preview": ("pl_preview", "partner_locator_preview")}
+         "reader": ("pl_reader", "partner_locator_reader"), "preview": ("pl_preview", "partner_locator_preview"),
+         "events": ("pl_events", "partner_locator_events"), "staff": ("pl_staff", "partner_locator_staff")}
 ROLE_NAMES = tuple(role for _, role in USERS.values() if role != "superuser")
 UNPRIVILEGED = ("nobody", "nogroup")
 if set(USERS) != set(ROLES):

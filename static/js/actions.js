@@ -2,7 +2,7 @@
  * state). An intent that needs the outside world asks for it in the state: search.js runs the
  * searches, fetches the listings and asks the browser where it is; main.js's URL subscriber records
  * the URL and leaves the page for another language. Views call these and draw what comes back. */
-import { LIST_PARAMS, changed, current, emptySearch, fixSort, readUrl, update } from "./state.js";
+import { LIST_PARAMS, PAGE_PARAMS, changed, current, emptySearch, fixSort, readUrl, update } from "./state.js";
 
 // ------------------------------------------------------------------ the search
 
@@ -130,11 +130,15 @@ export function searchArea(bbox) {
   });
 }
 
-/** Start again with nothing searched. */
+/** Start again with nothing searched (the page's own parameters stay: its language, unit, embedding). */
 export function reset() {
   update(function (s) {
     s.suggest = suggestionsFor(s, "", null);
-    newSearch(s, function (search) { Object.assign(search, emptySearch(), { lang: search.lang, unit: search.unit }); });
+    newSearch(s, function (search) {
+      const kept = {};
+      PAGE_PARAMS.forEach(function (name) { kept[name] = search[name]; });
+      Object.assign(search, emptySearch(), kept);
+    });
   });
 }
 

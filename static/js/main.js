@@ -9,6 +9,7 @@
  * step, no CDN. Every text from the API goes in with textContent (dom.js, template.js), never as
  * HTML; links from the data are checked first (links.js). */
 import * as actions from "./actions.js";
+import { followSearchPage } from "./beacons.js";
 import * as controls from "./controls.js";
 import * as detail from "./detail.js";
 import { $, loadScript } from "./dom.js";
@@ -40,6 +41,7 @@ function init() {
   VIEWS.forEach(function (view) { view.init(ui); });
   subscribe(render);
   subscribe(followUrl);
+  subscribe(followSearchPage); // the analytics beacons (beacons.js: nothing with GPC, DNT or analytics=off)
   follow();
   window.addEventListener("popstate", function () { actions.restoreFromUrl(window.location.search); });
   if (embedded) watchHeight(ui.detail);
@@ -76,6 +78,7 @@ function setUpEmbedding() {
   const full = document.querySelector(".full-page-link");
   if (full) {
     params.delete("embed");
+    params.delete("embed_origin"); // the full page is not embedded (an analytics=off stays)
     full.href = window.location.pathname + (params.toString() ? "?" + params.toString() : "");
     full.hidden = false;
   }

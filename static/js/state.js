@@ -12,13 +12,15 @@
  * radius_km, tier, cert, country, language, industry, sort, page, collapse), so a shared or
  * bookmarked URL repeats exactly the same search. Page-only parameters: `site` (the listing shown
  * in the detail panel), `embed` (set by embed.js: compact layout, height reported to the embedding
- * page), `lang` (the page's language) and `unit` (km or mi, when the visitor switched it).
+ * page), `lang` (the page's language) and `unit` (km or mi, when the visitor switched it); and, kept
+ * as given on every URL the page writes (a reload or back/forward must not lose them: beacons.js),
+ * `embed_origin` and `analytics` (the embedding page's origin and its data-analytics="off").
  */
 import { catalog } from "./i18n.js";
 
 export const LIST_PARAMS = ["tier", "cert", "country", "language", "industry"];
 const SCALAR_PARAMS = ["text", "q", "place", "near", "lat", "lon", "bbox", "radius_km", "sort", "page", "per_page", "collapse"];
-const PAGE_PARAMS = ["lang", "unit"];
+export const PAGE_PARAMS = ["lang", "unit", "embed_origin", "analytics"]; // never sent to the API
 const API_DEFAULT_RADIUS = "100"; // radius_km when the API is given none
 
 const state = {
@@ -65,7 +67,7 @@ export function subscribe(fn) { subscribers.push(fn); }
 
 export function emptySearch() {
   const s = { text: null, q: null, place: null, near: null, lat: null, lon: null, bbox: null, radius_km: null, sort: null, page: 1,
-              per_page: null, collapse: null, lang: null, unit: null, filters: {} };
+              per_page: null, collapse: null, lang: null, unit: null, embed_origin: null, analytics: null, filters: {} };
   LIST_PARAMS.forEach(function (name) { s.filters[name] = []; });
   return s;
 }

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
@@ -376,7 +376,9 @@ def test_the_embed_snippet_shows_the_search_with_its_presets_from_another_origin
     assert urlsplit(embedder_server.url).port != urlsplit(live_server.url).port
     page.goto(embedder_server.url + "/")
     frame_element = page.locator("iframe.partner-locator-frame")
-    expect(frame_element).to_have_attribute("src", re.compile(rf"^{re.escape(live_server.url)}/\?embed=1&country=DK&tier=premier$"))
+    embedder = quote(embedder_server.url, safe="")  # the embedding page's origin, for the analytics' source (beacons.js)
+    expect(frame_element).to_have_attribute("src", re.compile(
+        rf"^{re.escape(live_server.url)}/\?embed=1&country=DK&tier=premier&embed_origin={re.escape(embedder)}$"))
     sandbox = frame_element.get_attribute("sandbox").split()
     assert "allow-scripts" in sandbox and "allow-same-origin" in sandbox and "allow-top-navigation" not in sandbox
     frame = page.frame_locator("iframe.partner-locator-frame")

@@ -85,6 +85,8 @@ def _environment(state: Path) -> dict:
            "PARTNER_LOCATOR_LOCAL_NODE_NODES": str(NODES),
            # the drills' customers are many threads on one address: the budget is tested elsewhere
            "PARTNER_LOCATOR_API_RATE_LIMIT": "",
+           # Analytics on, as shipped once a secret is set: answers carry tokens, the load sends beacons.
+           "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET": "drills-analytics-token-secret-0123456789",
            # Two instances behind one address, as in production: their links (page_url) must agree.
            # Everything else, the API's 1 s Elasticsearch timeout included, is the shipped default.
            "PARTNER_LOCATOR_API_PUBLIC_URL": "https://partners.example"}

@@ -5,11 +5,15 @@ are doing, by a pool of senders, so a slow answer never slows the load down and 
 never starved by senders that ask again the moment they are answered. The searches go round near a
 place, filters, words, a country, map markers and suggestions, over one or more API instances.
 Every answer is kept: when it was sent and answered, its status, its total and whether it said when
-to retry. ``problems`` says what a customer would have noticed.
+to retry. Analytics is on in the drills (a token secret): every search answered 200 is followed by
+its page's "search" beacon, and the beacon's status is kept too (it must be 204 whatever the cluster
+does: events are buffered, never written on the request). ``problems`` says what a customer would
+have noticed.
 """
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +35,7 @@ MIN_ANSWERS = round(1 / MAX_UNAVAILABLE_SHARE)  # ...judged over at least the 1,
 RATE_PER_S = 20  # searches a second over all API instances (docs/benchmarks.md, "Drills")
 SENDERS = 16  # at most this many searches in flight; a search later than that waits for a sender
 ANSWER_TIMEOUT_S = 30  # a customer's patience: no answer by then counts as no answer (status 0)
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
 
 
 def total_of(name: str, body: dict) -> tuple[int, int]:
@@ -52,6 +57,7 @@ class Answer:
     retry_after: str | None
     sent_s: float  # seconds since the load started
     at_s: float  # when the answer came
+    beacon: int | None = None  # the page's beacon after a 200 with a search_token: its status (0: no answer)
 
 
 def ask(http: urllib3.PoolManager, base: str, name: str, started: float) -> Answer:
@@ -63,11 +69,25 @@ def ask(http: urllib3.PoolManager, base: str, name: str, started: float) -> Answ
                                 timeout=urllib3.Timeout(total=ANSWER_TIMEOUT_S), retries=False)
     except urllib3.exceptions.HTTPError:
         return Answer(base, name, 0, None, None, None, sent, time.monotonic() - started)
-    total = shown = None
+    total = shown = beacon = None
     if response.status == 200:
-        total, shown = total_of(name, json.loads(response.data))
+        body = json.loads(response.data)
+        total, shown = total_of(name, body)
+        if body.get("search_token"):
+            beacon = send_beacon(http, base, body["search_token"])
     return Answer(base, name, response.status, total, shown, response.headers.get("Retry-After"),
-                  sent, time.monotonic() - started)
+                  sent, time.monotonic() - started, beacon)
+
+
+def send_beacon(http: urllib3.PoolManager, base: str, token: str) -> int:
+    body = {"type": "search", "token": token, "nonce": secrets.token_urlsafe(16), "lang": "en", "source": "direct"}
+    try:
+        return http.request("POST", base + "/api/v1/events", body=json.dumps(body),
+                            headers={"Connection": "close", "Content-Type": "application/json",
+                                     "User-Agent": BROWSER},
+                            timeout=urllib3.Timeout(total=ANSWER_TIMEOUT_S), retries=False).status
+    except urllib3.exceptions.HTTPError:
+        return 0
 
 
 class Load:
@@ -150,6 +170,7 @@ def problems(answers: list[Answer], expected: dict[str, tuple[int, int]], *, max
         "wrong total or empty page": [answer for answer in answers
                                       if answer.status == 200 and (answer.total, answer.shown) != expected[answer.name]],
         "503 without Retry-After": [answer for answer in unavailable if not answer.retry_after],
+        "beacon not answered 204": [answer for answer in answers if answer.beacon not in (None, 204)],
     }
     if len(unavailable) > max_unavailable * len(answers):
         found[f"more than {max_unavailable:.1%} 503"] = unavailable

@@ -77,8 +77,12 @@ def test_the_shipped_role_bodies_are_what_the_node_enforces():
     # The node's roles.yml is generated from these JSON bodies, the same an operator PUTs on a real cluster.
     expected = {"indexer": (["partner-locator*"], {"write", "delete_index", "manage"}, {"all"}),
                 "reader": (["partner-locator*-sites*"], {"read", "view_index_metadata"}, {"write", "manage", "delete_index"}),
-                "preview": (["partner-locator*-eligibility*", "partner-locator*-preview-revocations"], {"read"},
-                            {"write", "manage", "delete_index"})}
+                "preview": (["partner-locator*-eligibility*", "partner-locator*-preview-revocations",
+                             "partner-locator*-partner-stats"], {"read"}, {"write", "manage", "delete_index"}),
+                "events": (["partner-locator*-events-*"], {"create_doc", "create_index"},
+                           {"read", "write", "index", "delete", "manage", "delete_index"}),
+                "staff": (["partner-locator*-events-*", "partner-locator*-eligibility*", "partner-locator*-sites*",
+                           "partner-locator*-partner-stats"], {"read"}, {"write", "manage", "delete_index"})}
     for role, (names, must_have, must_not) in expected.items():
         body = json.loads(shipped_config(f"roles/partner_locator_{role}.json").read_text())
         (grant,) = body["indices"]
@@ -92,11 +96,14 @@ def test_the_role_patterns_cover_the_default_prefix_and_every_test_prefix(prefix
     names = {"sites": [f"{prefix}-sites", f"{prefix}-sites-previous", f"{prefix}-sites-20260601000000-abcdef"],
              "eligibility": [f"{prefix}-eligibility", f"{prefix}-eligibility-previous",
                              f"{prefix}-eligibility-20260601000000-abcdef", f"{prefix}-preview-revocations"],
+             "stats": [f"{prefix}-partner-stats"], "events": [f"{prefix}-events-2026.12"],
              "other": [f"{prefix}-locks"]}
     everything = [name for group in names.values() for name in group]
     reads = {role: {name for name, ok in security.expected_reads(bodies[f"partner_locator_{role}"], everything).items() if ok}
-             for role in ("indexer", "reader", "preview")}
-    assert reads == {"indexer": set(everything), "reader": set(names["sites"]), "preview": set(names["eligibility"])}
+             for role in ("indexer", "reader", "preview", "events", "staff")}
+    assert reads == {"indexer": set(everything), "reader": set(names["sites"]),
+                     "preview": set(names["eligibility"] + names["stats"]), "events": set(),
+                     "staff": set(names["sites"] + names["eligibility"][:3] + names["stats"] + names["events"])}
 
 
 # ---------------------------------------------------------------- the CLI lifecycle on a node of its own

@@ -24,13 +24,13 @@ STATE = "PARTNER_LOCATOR_LOCAL_NODE_STATE_DIR"
 
 def test_the_local_secret_is_made_once_private_and_the_same_every_time(tmp_path: Path):
     state = tmp_path / "state"
-    first = cli("es", "preview-secret", env={STATE: str(state)}, timeout=60)
+    first = cli("es", "secret", "preview", env={STATE: str(state)}, timeout=60)
     assert first.returncode == 0, first.stderr
     secret = first.stdout.strip()
     assert len(secret) >= 32 and secret not in first.stderr
     path = state / "preview-secret"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert cli("es", "preview-secret", env={STATE: str(state)}, timeout=60).stdout.strip() == secret
+    assert cli("es", "secret", "preview", env={STATE: str(state)}, timeout=60).stdout.strip() == secret
     assert path.read_text().strip() == secret
     # Only make run exports it: settings (and so serve) never pick it up from the state dir.
     assert load_settings({STATE: str(state)}).preview.secret == ""
@@ -38,7 +38,7 @@ def test_the_local_secret_is_made_once_private_and_the_same_every_time(tmp_path:
 
 def test_two_first_calls_at_once_agree_on_one_secret(tmp_path: Path):
     state = tmp_path / "state"
-    command = [sys.executable, "-m", "locator.cli", "es", "preview-secret"]
+    command = [sys.executable, "-m", "locator.cli", "es", "secret", "preview"]
     env = {**os.environ, STATE: str(state)}
     running = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for _ in range(3)]
@@ -49,15 +49,15 @@ def test_two_first_calls_at_once_agree_on_one_secret(tmp_path: Path):
 
 def test_a_secret_file_others_can_read_is_refused_not_used(tmp_path: Path):
     state = tmp_path / "state"
-    cli("es", "preview-secret", env={STATE: str(state)}, timeout=60)
+    cli("es", "secret", "preview", env={STATE: str(state)}, timeout=60)
     (state / "preview-secret").chmod(0o644)
-    refused = cli("es", "preview-secret", env={STATE: str(state)}, timeout=60)
+    refused = cli("es", "secret", "preview", env={STATE: str(state)}, timeout=60)
     assert refused.returncode == 1 and refused.stdout == ""
     assert "can be read by other users" in refused.stderr and "chmod 600" in refused.stderr
 
 
 def test_the_example_link_opens_a_listed_partners_preview(tmp_path: Path, listed_sample, gazetteer):
-    secret = cli("es", "preview-secret", env={STATE: str(tmp_path / "state")}, timeout=60).stdout.strip()
+    secret = cli("es", "secret", "preview", env={STATE: str(tmp_path / "state")}, timeout=60).stdout.strip()
     printed = run_cli(listed_sample.prefix, "preview-link", "--example", secret=secret)
     assert printed.code == 0, printed.err
     url = printed.out.strip()

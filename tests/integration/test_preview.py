@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -21,22 +20,14 @@ from locator.core.mapping import eligibility_alias, revocations_index
 from locator.core.settings import load_settings
 from tests.conftest import with_index_prefix
 from tests.exports import AS_OF
-from tests.previews import (COMPANY, EXPIRING_SOON, NEVER_SHOWN, SECRET, captured_logs, preview_export, run_cli)
+from tests.previews import (COMPANY, EXPIRING_SOON, NEVER_SHOWN, SECRET, captured_logs, index_preview_export, run_cli)
 
 PREVIEW_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex", "Cache-Control": "private, no-store"}
 
 
 @pytest.fixture(scope="module")
 def indexed(settings, indexer_es, tmp_path_factory):
-    """(prefix, the index run, its report text) of the preview export."""
-    prefix = f"{settings.index_prefix}-pv{uuid.uuid4().hex[:6]}"
-    work = tmp_path_factory.mktemp("preview")
-    report = work / "report.jsonl"
-    with captured_logs() as logs:
-        run = run_cli(prefix, "index", str(preview_export(work / "export.jsonl")), "--as-of", AS_OF,
-                      "--report", str(report), "--max-error-rate", "0.5")
-    assert run.code == 0, run.err
-    return prefix, run, report.read_text(), logs
+    return index_preview_export(settings, tmp_path_factory.mktemp("preview"))
 
 
 @pytest.fixture(scope="module")

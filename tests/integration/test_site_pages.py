@@ -212,6 +212,7 @@ def test_data_in_a_site_page_stays_data(api_app, multi_site):
 
     class Service:
         settings = api_app.extensions["partner_locator"].settings
+        tokens = None
 
         def site(self, site_id):
             return {**site, "site_id": site_id}

@@ -40,7 +40,7 @@ def test_filters_are_kept_and_an_unknown_industry_is_other():
     params = {"country": ["SE"], "tier": ["premier", "advanced"], "cert": ["MCDE"], "language": ["sv"],
               "industry": ["Retail", "my secret project"], "page": 2}
     kept = facts(params, answer(page=2))
-    assert (kept["kind"], kept["country"], kept["page"], kept["radius_km"]) == ("browse", "SE", 2, None)
+    assert (kept["kind"], kept["country"], kept["page"], kept["radius_km"]) == ("country", "SE", 2, None)
     assert (kept["tier"], kept["cert"], kept["language"]) == (["advanced", "premier"], ["MCDE"], ["sv"])
     assert kept["industry"] == ["Retail", "other"]
     assert kept["sites"] == ["S0000001", "S0000002"] and kept["total"] == 2 and not kept["zero"]
@@ -52,4 +52,6 @@ def test_the_kind_is_read_as_the_api_read_the_search():
     assert search_kind({"text": "Denmark"}, {"kind": "country"}) == "country"
     assert search_kind({"text": "acme"}, {"kind": "words"}) == "words"
     assert search_kind({"q": "acme"}, None) == "words"
+    assert search_kind({"country": ["DK"]}, None) == "country"  # an embed's preset country: that is where
+    assert search_kind({"country": ["DK"], "q": "acme"}, None) == "words"
     assert search_kind({}, None) == "browse"

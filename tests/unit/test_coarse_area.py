@@ -51,3 +51,20 @@ def test_a_cell_holds_its_point_is_about_as_wide_as_tall_and_never_is_the_point(
     if abs(lat) < 75:  # a cell is between ~14 and ~28 km wide where people live
         assert 13 <= width * 111.2 * math.cos(math.radians(lat)) <= 40
     assert area == cell(area.lat, area.lon)  # its centre is in it: the same area again
+
+
+_towns = st.lists(st.tuples(st.floats(-89.5, 89.5), st.floats(-180, 179.999)), min_size=1, max_size=60)
+
+
+@given(_towns, st.floats(-89.9, 89.9), st.floats(-180, 179.999), st.floats(0, 0.6), st.floats(0, 0.6))
+def test_the_town_found_is_the_nearest_within_30_km_as_a_scan_of_every_town_finds(points, lat, lon, d_lat, d_lon):
+    towns = [town(str(1000 + number), *point) for number, point in enumerate(points)]
+    # Searches close to a town as often as anywhere: that is where the answer is decided.
+    lat, lon = (points[0][0] + d_lat, (points[0][1] + d_lon + 180) % 360 - 180) if d_lat < 0.3 else (lat, lon)
+    lat = max(-89.9, min(89.9, lat))
+    within = [(distance_km(lat, lon, t.lat, t.lon), int(t.id), t) for t in towns if distance_km(lat, lon, t.lat, t.lon) <= 30]
+    area = CoarseAreas(towns).of(lat, lon)
+    if within:
+        assert (area.kind, area.id) == ("place", min(within)[2].id)
+    else:
+        assert area == cell(lat, lon)

@@ -94,7 +94,7 @@ def test_the_eligibility_mapping_and_openapi_schema_come_from_its_contract():
     assert ELIGIBILITY_MAPPING["dynamic"] == "strict" and mapped == declared
     schemas = build_spec()["components"]["schemas"]
     returned = [name for name in eligibility.TOP_LEVEL if name != "company_sort"]
-    assert list(schemas["PreviewCountry"]["properties"]) == [*returned, "listings"]
+    assert list(schemas["PreviewCountry"]["properties"]) == [*returned, "listings", "numbers"]
     assert list(schemas["EligibilityRejected"]["properties"]) == ["line", "site_id", "field", "reason"]
     assert schemas["PreviewCountry"]["properties"]["sites"]["type"] == "array"
 

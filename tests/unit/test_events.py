@@ -1,14 +1,17 @@
-"""Beacons checked against closed vocabularies; the event kept has no identifier, the minute only,
-and the same report twice has the same id."""
+"""Beacons checked against closed vocabularies and against what their token vouches for; the event
+kept has no identifier, the minute only, and the same report twice has the same id; months expire
+whole."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from marshmallow import ValidationError
 
-from locator.core.events import BeaconSchema, event_document, event_id, events_index
+from locator.analytics.store import expired_months, month_of
+from locator.core.events import (BeaconRefused, BeaconSchema, check_beacon, event_document, event_id, events_index,
+                                 site_page_facts, source_allowed)
 
 NONCE = "n0nce-Of-A-Page-Load_123"
 BEACON = {"type": "phone", "token": "tok.sig", "nonce": NONCE, "site_id": "S0000001", "lang": "de", "source": "www.example.com"}
@@ -61,3 +64,43 @@ def test_the_event_kept_has_the_minute_and_no_token_nonce_or_second():
 def test_events_go_to_the_index_of_their_month():
     assert events_index("pl", datetime(2026, 12, 31, 23, 59, tzinfo=timezone.utc)) == "pl-events-2026.12"
     assert events_index("pl", datetime(2027, 1, 1, 0, 0, tzinfo=timezone.utc)) == "pl-events-2027.01"
+
+
+# ---------------------------------------------------------------- what a token vouches for
+
+EMBEDDERS = ("'self'", "https://*.milestonesys.com", "http://localhost:*", "https://partners.example.com")
+
+
+@pytest.mark.parametrize("source, allowed", [
+    ("direct", True), ("www.milestonesys.com", True), ("a.b.milestonesys.com", True), ("milestonesys.com", False),
+    ("localhost:8123", True), ("partners.example.com", True), ("partners.example.com:8443", False),
+    ("evil-milestonesys.com", False), ("milestonesys.com.evil.org", False), ("example.com", False),
+])
+def test_the_source_must_be_a_host_the_locator_may_be_embedded_in(source, allowed):
+    assert source_allowed(source, EMBEDDERS) is allowed
+
+
+def test_a_beacon_must_name_a_site_of_its_answer_and_fit_the_tokens_kind():
+    check_beacon(BEACON, FACTS, ("https://www.example.com",))
+    with pytest.raises(BeaconRefused) as refused:
+        check_beacon({**BEACON, "site_id": "S0000009"}, FACTS, ("https://www.example.com",))
+    assert refused.value.field == "site_id"
+    page = site_page_facts("S0000001", "DK")
+    for kind in ("site_page", "phone", "email", "website", "directions"):  # the page seen, its contacts used
+        check_beacon({**BEACON, "type": kind, "source": "direct"}, page, ())
+    for beacon, facts in (({**BEACON, "type": "search", "source": "direct"}, page),
+                          ({**BEACON, "type": "detail", "source": "direct"}, page),
+                          ({**BEACON, "type": "site_page", "source": "direct"}, FACTS)):
+        with pytest.raises(BeaconRefused) as refused:
+            check_beacon(beacon, facts, ())
+        assert refused.value.field == "type"
+
+
+def test_a_month_index_is_read_from_its_name_and_expires_whole():
+    assert month_of("pl-events-2026.12") == date(2026, 12, 1)
+    assert month_of("pl-events-2026.13") is None and month_of("pl-events-x") is None
+    names = [f"pl-events-{year}.{month:02d}" for year in (2025, 2026) for month in range(1, 13)]
+    # 13 months kept on 2026-12-06: 2025-12 to 2026-12; the month of today counts
+    assert expired_months(names, date(2026, 12, 6), 13) == names[:11]
+    assert expired_months(names, date(2026, 12, 31), 1) == names[:23]
+    assert expired_months(names, date(2026, 1, 1), 120) == []

@@ -1,10 +1,12 @@
 """The package layout: one concern per folder and imports one way, checked on the source itself.
 
-    locator.core   <- everything (imports nothing of the project but itself)
-    locator.node   -> core            the local Elasticsearch cluster
-    indexer        -> core            the indexer
-    locator.api    -> core            the search API (never the indexer)
-    locator.cli    -> all of them     and nothing imports it
+    locator.core       <- everything (imports nothing of the project but itself)
+    locator.node       -> core                   the local Elasticsearch cluster
+    locator.analytics  -> core                   search analytics: events, rollup, reports
+    indexer            -> core, analytics        the indexer (its runs end with the rollup)
+    locator.api        -> core, analytics        the search API (never the indexer)
+    locator.staff      -> core, analytics, api   the staff app (the API's i18n and headers)
+    locator.cli        -> all of them            and nothing imports it
 
 and no import circle between project modules, of any kind: top-level, type-only (TYPE_CHECKING)
 or inside a function.
@@ -23,9 +25,11 @@ PACKAGES = ("locator", "indexer")
 ALLOWED = {
     "locator.core": {"locator.core"},
     "locator.node": {"locator.core", "locator.node"},
-    "indexer": {"locator.core", "indexer"},
-    "locator.api": {"locator.core", "locator.api"},
-    "locator.cli": {"locator.core", "locator.node", "locator.api", "indexer"},
+    "locator.analytics": {"locator.core", "locator.analytics"},
+    "indexer": {"locator.core", "locator.analytics", "indexer"},
+    "locator.api": {"locator.core", "locator.analytics", "locator.api"},
+    "locator.staff": {"locator.core", "locator.analytics", "locator.api", "locator.staff"},
+    "locator.cli": {"locator.core", "locator.node", "locator.analytics", "locator.api", "locator.staff", "indexer"},
     "locator": set(),  # the package's own __init__
 }
 
@@ -136,7 +140,7 @@ def test_the_gazetteer_reader_and_its_store_builder_do_not_import_each_other_bac
 # per change (docs/architecture.md, "The search page"). Each layer may import only the ones below it.
 
 JS = ROOT / "static"
-LEAVES = {"api", "card", "dom", "format", "height", "i18n", "labels", "links", "mapbase", "template"}
+LEAVES = {"api", "beacons", "card", "dom", "format", "height", "i18n", "labels", "links", "mapbase", "template"}
 VIEWS = {"controls", "detail", "facets", "map", "messages", "results", "suggest"}
 JS_ALLOWED = {
     **{leaf: LEAVES for leaf in LEAVES},     # pure helpers: no store, no intents, no view

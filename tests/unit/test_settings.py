@@ -143,16 +143,23 @@ _SECRETS = {"ELASTICSEARCH_PASSWORD": "main-password-7Qx2", "ELASTICSEARCH_API_K
             "ELASTICSEARCH_PREVIEW_PASSWORD": "preview-password-Kd04", "ELASTICSEARCH_PREVIEW_API_KEY": "preview-api-key-Zr93",
             "PARTNER_LOCATOR_PREVIEW_SECRET": "preview-signing-secret-Wm57-0123456789abcdef",
             "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET": "token-signing-secret-Pz31-0123456789abcdef",
+            "PARTNER_LOCATOR_STAFF_SECRET": "staff-signing-secret-Jq72-0123456789abcdef",
+            "ELASTICSEARCH_EVENTS_PASSWORD": "events-password-Lm45", "ELASTICSEARCH_EVENTS_API_KEY": "events-api-key-Tg19",
+            "ELASTICSEARCH_STAFF_PASSWORD": "staff-password-Yc83", "ELASTICSEARCH_STAFF_API_KEY": "staff-api-key-Nw27",
             "url": "url-password-Hs66"}
 _URL = f"https://locator:{_SECRETS['url']}@es1.example:9243,https://es2.example:9243"
 # An API key and a user exclude each other, so two environments between them set every secret.
 _EVERY_SECRET = [
-    {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_USERNAME": "reader", **{name: _SECRETS[name] for name in (
+    {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_USERNAME": "reader", "ELASTICSEARCH_STAFF_USERNAME": "staff",
+     **{name: _SECRETS[name] for name in (
         "ELASTICSEARCH_PASSWORD", "ELASTICSEARCH_PREVIEW_API_KEY", "PARTNER_LOCATOR_PREVIEW_SECRET",
-        "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET")}},
-    {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_PREVIEW_USERNAME": "preview", **{name: _SECRETS[name] for name in (
+        "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET", "PARTNER_LOCATOR_STAFF_SECRET", "ELASTICSEARCH_EVENTS_API_KEY",
+        "ELASTICSEARCH_STAFF_PASSWORD")}},
+    {"ELASTICSEARCH_URL": _URL, "ELASTICSEARCH_PREVIEW_USERNAME": "preview", "ELASTICSEARCH_EVENTS_USERNAME": "events",
+     **{name: _SECRETS[name] for name in (
         "ELASTICSEARCH_API_KEY", "ELASTICSEARCH_PREVIEW_PASSWORD", "PARTNER_LOCATOR_PREVIEW_SECRET",
-        "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET")}},
+        "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET", "PARTNER_LOCATOR_STAFF_SECRET", "ELASTICSEARCH_EVENTS_PASSWORD",
+        "ELASTICSEARCH_STAFF_API_KEY")}},
 ]
 # One bad value at a time on top of those: every kind of ConfigError the settings raise.
 _BAD = [{"PARTNER_LOCATOR_LOCAL_NODE_PORT": "99999"}, {"PARTNER_LOCATOR_API_RATE_LIMIT": "lots"},
@@ -164,11 +171,16 @@ _BAD = [{"PARTNER_LOCATOR_LOCAL_NODE_PORT": "99999"}, {"PARTNER_LOCATOR_API_RATE
         {"ELASTICSEARCH_PREVIEW_USERNAME": "p", "ELASTICSEARCH_PREVIEW_API_KEY": _SECRETS["ELASTICSEARCH_PREVIEW_API_KEY"],
          "ELASTICSEARCH_PREVIEW_PASSWORD": _SECRETS["ELASTICSEARCH_PREVIEW_PASSWORD"]},
         {"PARTNER_LOCATOR_PREVIEW_SECRET": "short-preview-secret-Wm57"},
-        {"PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET": "short-token-secret-Pz31"}]
+        {"PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET": "short-token-secret-Pz31"},
+        {"PARTNER_LOCATOR_STAFF_SECRET": "short-staff-secret-Jq72"},
+        {"ELASTICSEARCH_EVENTS_USERNAME": "e", "ELASTICSEARCH_EVENTS_API_KEY": _SECRETS["ELASTICSEARCH_EVENTS_API_KEY"],
+         "ELASTICSEARCH_EVENTS_PASSWORD": _SECRETS["ELASTICSEARCH_EVENTS_PASSWORD"]},
+        {"PARTNER_LOCATOR_ANALYTICS_MIN_COUNT": "0"}]
 
 
 def _leaked(text: str) -> list[str]:
-    shorts = {"short": "short-preview-secret-Wm57", "short token": "short-token-secret-Pz31"}
+    shorts = {"short": "short-preview-secret-Wm57", "short token": "short-token-secret-Pz31",
+              "short staff": "short-staff-secret-Jq72"}
     return sorted(name for name, value in {**_SECRETS, **shorts}.items() if value in text)
 
 
@@ -177,7 +189,9 @@ def test_no_secret_shows_in_the_settings_repr_or_str(environ):
     settings = load_settings(environ)
     assert settings.connection.password or settings.connection.api_key  # they are there...
     assert settings.preview_connection is not None and settings.preview.secret and settings.analytics.token_secret
-    for shown in (repr(settings), str(settings), repr(settings.connection), repr(settings.preview_connection)):
+    assert set(settings.role_connections) == {"preview", "events", "staff"} and settings.staff.secret
+    for shown in (repr(settings), str(settings), repr(settings.connection),
+                  *(repr(connection) for connection in settings.role_connections.values())):
         assert not _leaked(shown)  # ...and never shown
     assert "es1.example:9243" in repr(settings) and "es2.example:9243" in repr(settings)  # what is not secret still is
 
