@@ -147,7 +147,8 @@ def test_the_embed_takes_its_language_from_data_ui_lang_and_keeps_data_language_
         page.goto(server.url + "/")
         frame_element = page.locator("iframe.partner-locator-frame")
         src = frame_element.get_attribute("src")
-        assert parse_qs(urlsplit(src).query) == {"embed": ["1"], "language": ["da"], "text": ["Danemark"], "lang": ["fr"]}
+        assert parse_qs(urlsplit(src).query) == {"embed": ["1"], "language": ["da"], "text": ["Danemark"], "lang": ["fr"],
+                                                 "embed_origin": [server.url]}  # the host page's origin, for analytics
         frame = page.frame_locator("iframe.partner-locator-frame")
         expect(frame.locator("h1")).to_have_text(TITLES["fr"])
         expect(frame.locator("#origin-chip")).to_contain_text("Danemark, le pays")

@@ -139,13 +139,22 @@ def local_cluster(base_settings):
             shutil.rmtree(workdir, ignore_errors=True)
 
 
+def _role_variables(local_cluster, role: str) -> dict[str, str]:
+    """What `es env --role ROLE` exports: ELASTICSEARCH_URL and that role's user."""
+    exports = dict(line.removeprefix("export ").split("=", 1)
+                   for line in local_cluster.cli("es", "env", "--role", role).stdout.splitlines())
+    return {name: shlex.split(value)[0] for name, value in exports.items()}
+
+
 @pytest.fixture(scope="session")
 def api_servers(local_cluster):
     """Two API instances sharing nothing but Elasticsearch: one finds the nodes through the local
-    cluster's files, the other through ELASTICSEARCH_URL (every node's URL) and the reader's password."""
-    exports = dict(line.removeprefix("export ").split("=", 1)
-                   for line in local_cluster.cli("es", "env", "--role", "reader").stdout.splitlines())
-    by_url = {name: shlex.split(value)[0] for name, value in exports.items()}
+    cluster's files, the other through ELASTICSEARCH_URL (every node's URL) and the reader's password,
+    and the events user's as ELASTICSEARCH_EVENTS_* (so that both record analytics, as in production)."""
+    by_url = _role_variables(local_cluster, "reader")
+    events = _role_variables(local_cluster, "events")
+    by_url.update({name.replace("ELASTICSEARCH_", "ELASTICSEARCH_EVENTS_"): events[name]
+                   for name in ("ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD")})
     servers = [Server(local_cluster.env, local_cluster.workdir / "serve-1.log"),
                Server({**local_cluster.env, **by_url}, local_cluster.workdir / "serve-2.log")]
     try:

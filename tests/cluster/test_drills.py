@@ -9,6 +9,7 @@ never how fast anything was. Runbooks: docs/operations.md.
 """
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -22,6 +23,7 @@ import urllib3
 from elasticsearch import NotFoundError
 from prometheus_client.parser import text_string_to_metric_families
 
+from locator.core import search_tokens
 from locator.core.mapping import locks_index, sites_index_pattern
 from tests.cluster.load import MAX_UNAVAILABLE_SHARE, MIN_ANSWERS, RATE_PER_S, Load, ask, problems, summary, warm_up
 from tests.processes import get
@@ -120,9 +122,17 @@ def test_drill_5_two_api_instances_answer_alike_and_both_ride_through_node_loss(
     first, second = api_servers
     for server in api_servers:  # the copies drill 1 moved answer their first searches slowly
         warm_up(server.url)
+    secret = local_cluster.settings().analytics.token_secret
     for path in ("/api/v1/partners?near=Aarhus&radius_km=300", "/api/v1/partners?q=video&sort=relevance",
                  "/api/v1/partners/markers?bbox=40,-10,60,20&zoom=5", "/api/v1/suggest?q=ber"):
-        assert get(first.url + path)[2] == get(second.url + path)[2]
+        one, other = (json.loads(get(server.url + path)[2]) for server in api_servers)
+        # Both record analytics; their tokens vouch for the same facts (the time in them is floored
+        # to ten minutes, and the two requests may fall either side of a boundary).
+        tokens = [answer.pop("search_token", None) for answer in (one, other)]
+        assert one == other
+        assert [search_tokens.read(secret, token) if token else None for token in tokens] == \
+            [search_tokens.read(secret, tokens[0]) if tokens[0] else None] * 2
+        assert bool(tokens[0]) == ("/partners?" in path)
     node_loss_under_load(local_cluster, api_servers, customers)
 
 
