@@ -3,7 +3,8 @@
 Built from a group's evaluation (``indexer.grouping``), with only the fields the eligibility
 contract declares (``locator.core.eligibility``): the tier, the requirements of the current and
 the next tier in words (``tiers.requirements``), expiring certifications as counts and a date, the
-group's sites and rejected lines. The revenue sum and the people's keys stay in the GroupState and
+group's sites (with their city and coordinates) and rejected lines, and the names of the Advanced
+requirements it misses (staff's upgrade candidates). The revenue sum and the people's keys stay in the GroupState and
 go nowhere. Documents are written to a spill file while groups are evaluated (one group in memory
 at a time) and loaded after the sites, once Elasticsearch's refusals of sites are known
 (``with_refusals``): a refused site is shown as not listed, with the reason it was refused.
@@ -16,7 +17,7 @@ from typing import Iterable, Iterator
 
 import orjson
 
-from indexer.grouping import Group
+from indexer.grouping import Group, SiteFacts
 from indexer.tiers import Requirement, is_listed
 from locator.core.contract import CERT_TYPES
 from locator.core.eligibility import EXPIRY_WINDOW_DAYS, TOP_LEVEL
@@ -31,6 +32,21 @@ def document_id(partner_id: str, country: str) -> str:
 
 def _requirement(item: Requirement) -> dict:
     return {"requirement": item.id, "name": item.name, "status": item.status, "met": item.met}
+
+
+def _site(site: SiteFacts, listed: bool) -> dict:
+    entry = {"site_id": site.site_id, "site_name": site.site_name, "listed": listed, "city": site.city}
+    if site.location is not None:
+        entry["location"] = {"lat": site.location[0], "lon": site.location[1]}
+    return entry
+
+
+def _missing_for_advanced(group: Group) -> list[str]:
+    """Names of Advanced's unmet requirements (as the eligibility report names them), for staff's
+    upgrade candidates; none without valid records."""
+    if group.evaluation is None:
+        return []
+    return [item.name for item in group.evaluation.requirements["advanced"] if not item.met]
 
 
 def eligibility_document(group: Group, as_of: date, indexed_at: str) -> dict:
@@ -53,8 +69,9 @@ def eligibility_document(group: Group, as_of: date, indexed_at: str) -> dict:
         "next_requirements": [_requirement(item) for item in evaluation.requirements[next_tier]] if next_tier else [],
         "expiring": [{"type": cert, "people": people, "earliest": earliest.isoformat()}
                      for cert, (people, earliest) in (group.state.expiring(EXPIRY_WINDOW) if group.state else {}).items()],
-        "sites": [{"site_id": site_id, "site_name": site_name, "listed": listed} for site_id, site_name in group.sites],
+        "sites": [_site(site, listed) for site in group.sites],
         "rejected": list(group.rejected),
+        "missing_for_advanced": _missing_for_advanced(group),
         "as_of": as_of.isoformat(),
         "indexed_at": indexed_at,
     }

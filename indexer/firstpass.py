@@ -28,7 +28,7 @@ import orjson
 
 from indexer.documents import public_document, searchable_document
 from indexer.geocode import GeocodeError
-from indexer.grouping import GroupSpill
+from indexer.grouping import GroupSpill, SiteFacts
 from indexer.records import DuplicateSiteIds, Owner, Rejection, parse_line
 from indexer.report import Progress, RejectionReport, Summary, reason_kind, report_entry
 from indexer.tiers import PersonKeys, program_facts
@@ -95,8 +95,8 @@ class _ChunkChecker:
                             parsed.ignored_fields, Owner(*group, record["company"]))
         document = searchable_document(public_document(record, (located.lat, located.lon), located.place_id))
         spill.write(orjson.dumps([number, document]) + b"\n")
-        self.groups.add(*group, program_facts(record["program"], self.person_keys), number, record["site_id"],
-                        record.get("site_name"), record["company"])
+        site = SiteFacts(record["site_id"], record.get("site_name"), record["address"]["city"], (located.lat, located.lon))
+        self.groups.add(*group, program_facts(record["program"], self.person_keys), number, site, record["company"])
         return Accepted(number, record["site_id"], group, located.geocoded, parsed.ignored_fields, record["company"])
 
 

@@ -7,7 +7,8 @@ rejected line attributed to a partner into the parent's file. After pass 1 the g
 evaluated in shards by partner (``indexer.evaluation``), one shard per process: each absorbs its
 partners' rows from every file (but for duplicates) and reads them back sorted by group and line;
 each group is folded with ``tiers.GroupState`` and evaluated with ``tiers.evaluate`` (the rules
-stay in one place), handed on with its sites and rejected lines, then dropped. What is stored is
+stay in one place), handed on with its sites (id, name, city, coordinates) and rejected lines, then
+dropped. What is stored is
 each record's ``tiers.program_facts``, where person ids are already keyed hashes, which are enough
 to count distinct people and tell whose certification expires soon.
 """
@@ -23,7 +24,7 @@ from decimal import Decimal
 from itertools import groupby
 from operator import itemgetter
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from indexer.program import ProgramConfig
 from indexer.records import Owner
@@ -37,6 +38,15 @@ _WORKER_FILE_PREFIX = "groups-"
 _BUCKET_MASK = 0xFFFF
 
 
+class SiteFacts(NamedTuple):
+    """The public bits of a valid site its group's eligibility document lists."""
+
+    site_id: str
+    site_name: str | None = None
+    city: str | None = None
+    location: tuple[float, float] | None = None  # (lat, lon), as given or geocoded
+
+
 @dataclass
 class Group:
     """One (partner, country) group, evaluated; ``evaluation`` is None when it has no valid record."""
@@ -45,7 +55,7 @@ class Group:
     evaluation: Evaluation | None = None
     state: GroupState | None = None
     company: str | None = None  # on the first valid record, else on the first rejected line that has one
-    sites: list[tuple[str, str | None]] = field(default_factory=list)  # (site_id, site_name), in file order
+    sites: list[SiteFacts] = field(default_factory=list)  # in file order
     rejected: list[dict] = field(default_factory=list)  # report entries, in file order
 
 
@@ -117,10 +127,10 @@ class GroupSpill:
         if len(self._pending) >= _BATCH_ROWS:  # bounded, whatever calls commit() or not
             self._flush()
 
-    def add(self, partner_id: str, country: str, facts: dict, line: int = 0, site_id: str = "",
-            site_name: str | None = None, company: str | None = None) -> None:
-        """One valid record: its ``tiers.program_facts`` and the public bits its group's preview lists."""
-        self._insert(partner_id, country, line, _SITE, pack_site(facts, site_id, site_name, company))
+    def add(self, partner_id: str, country: str, facts: dict, line: int = 0, site: SiteFacts = SiteFacts(""),
+            company: str | None = None) -> None:
+        """One valid record: its ``tiers.program_facts`` and the public bits its group's document lists."""
+        self._insert(partner_id, country, line, _SITE, pack_site(facts, site, company))
 
     def add_rejected(self, owner: Owner, entry: dict) -> None:
         """One rejected line's report entry, for the group of the partner and country it names."""
@@ -160,17 +170,18 @@ def _create_table(db: sqlite3.Connection) -> sqlite3.Connection:
 # Each row is written and read once per record: marshal (plain values only) does both ~3x quicker
 # than pickle, in a third of the bytes. Dates travel as day ordinals, the revenue as its exact text;
 # the fields are those of ``tiers.FACT_FIELDS``, named one by one here because this runs per record.
-def pack_site(facts: dict, site_id: str, site_name: str | None, company: str | None) -> bytes:
+# A site's city and coordinates add ~40 bytes a row, on disk only (one group is in memory at a time).
+def pack_site(facts: dict, site: SiteFacts, company: str | None) -> bytes:
     onboarding, sales = facts["onboarding_completed"], facts["sales_training_completed"]
     values = (facts["terms_accepted"], str(facts["revenue_eur"]), onboarding and onboarding.toordinal(),
               sales and sales.toordinal(), facts["business_plan_year"], facts["ambassador"],
               tuple((cert_type, until.toordinal(), person) for cert_type, until, person in facts["certifications"]))
-    return marshal.dumps((values, site_id, site_name, company))
+    return marshal.dumps((values, tuple(site), company))
 
 
-def unpack_site(data: bytes) -> tuple[dict, str, str | None, str | None]:
-    """(program facts, site id, site name, company) as ``pack_site`` was given them."""
-    (terms, revenue, onboarding, sales, plan, ambassador, certifications), site_id, site_name, company = marshal.loads(data)
+def unpack_site(data: bytes) -> tuple[dict, SiteFacts, str | None]:
+    """(program facts, the site's public bits, company) as ``pack_site`` was given them."""
+    (terms, revenue, onboarding, sales, plan, ambassador, certifications), site, company = marshal.loads(data)
     facts = {
         "terms_accepted": terms, "revenue_eur": Decimal(revenue),
         "onboarding_completed": onboarding and date.fromordinal(onboarding),
@@ -178,7 +189,8 @@ def unpack_site(data: bytes) -> tuple[dict, str, str | None, str | None]:
         "business_plan_year": plan, "ambassador": ambassador,
         "certifications": [(cert_type, date.fromordinal(day), person) for cert_type, day, person in certifications],
     }
-    return facts, site_id, site_name, company
+    site_id, site_name, city, location = site
+    return facts, SiteFacts(site_id, site_name, city, location and tuple(location)), company
 
 
 def _fold(group: Group, kind: int, payload: bytes, as_of: date) -> None:
@@ -188,8 +200,8 @@ def _fold(group: Group, kind: int, payload: bytes, as_of: date) -> None:
         if group.state is None and group.company is None:
             group.company = company
         return
-    facts, site_id, site_name, company = unpack_site(payload)
+    facts, site, company = unpack_site(payload)
     if group.state is None:
         group.state, group.company = GroupState(), company  # the first valid record names the group
     group.state.add(facts, as_of)
-    group.sites.append((site_id, site_name))
+    group.sites.append(site)

@@ -14,6 +14,7 @@ import elasticsearch
 from indexer.commands import index_command, sample_command
 from indexer.staff_commands import eligibility_report_command, preview_link_command, preview_revoke_command
 from locator.analytics.commands import analytics_group
+from locator.analytics.coverage_command import coverage_command
 from locator.api.server import serve_command
 from locator.core.errors import UserFacingError
 from locator.core.settings import load_settings
@@ -29,7 +30,7 @@ def cli(ctx: click.Context) -> None:
 
 
 for _command in (es_group, index_command, sample_command, serve_command, preview_link_command, preview_revoke_command,
-                 eligibility_report_command, analytics_group, staff_command, staff_link_command):
+                 eligibility_report_command, analytics_group, coverage_command, staff_command, staff_link_command):
     cli.add_command(_command)
 
 

@@ -6,17 +6,15 @@ or a cluster without any events yet, is a valid report of zeros.
 """
 from __future__ import annotations
 
-import io
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-import orjson
 from elasticsearch import AuthorizationException
 
 from locator.analytics.report import fetch_report, parse_period
 from locator.analytics.report_csv import write_csv
+from locator.analytics.output import write_output
 from locator.core.errors import UserFacingError
 from locator.core.es import connect
 from locator.core.gazetteer import Gazetteer
@@ -70,20 +68,4 @@ def report_command(settings: Settings, since: str | None, start, end, country: s
 
 
 def _write(report: dict, form: str, output: Path | None) -> None:
-    if form == "json":
-        data = orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n"
-        if output is not None:
-            output.write_bytes(data)
-        else:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-    elif output is not None:
-        # utf-8-sig: spreadsheets then read the labels' accents right (as eligibility-report's CSV).
-        with output.open("w", encoding="utf-8-sig", newline="") as out:
-            write_csv(report, out)
-    else:
-        sys.stdout.flush()
-        out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig", newline="", write_through=True)
-        write_csv(report, out)
-        out.detach()  # leave stdout open for whoever owns it
+    write_output(report, form, output, write_csv)

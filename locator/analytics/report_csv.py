@@ -9,11 +9,11 @@ any CSV reader. The same rows whatever asks (the CLI, the staff app's download).
 """
 from __future__ import annotations
 
-import csv
 from typing import IO, Iterator
 
 from babel import Locale
 
+from locator.analytics.output import write_rows
 from locator.analytics.report_query import FILTERS
 
 COLUMNS = ("table", "key", "label", "searches", "zero_results", "nearest_fallback", "zero_rate", "nearest_rate", "value")
@@ -62,10 +62,4 @@ def rows(report: dict) -> Iterator[dict]:
 
 def write_csv(report: dict, out: IO[str]) -> int:
     """Write the report to a text stream opened with newline=""; how many rows (the header not counted)."""
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    count = 0
-    for row in rows(report):
-        writer.writerow(row)
-        count += 1
-    return count
+    return write_rows(rows(report), COLUMNS, out)

@@ -78,7 +78,8 @@ class PreviewService:
         try:
             hits = self.preview_es.search(index=eligibility_alias(self.prefix), query={"bool": {"filter": filters}},
                                           sort=[{"country": "asc"}], size=MAX_COUNTRIES,
-                                          source=list(eligibility.RETURNED))["hits"]["hits"]
+                                          source={"includes": list(eligibility.RETURNED),
+                                                  "excludes": list(eligibility.NOT_RETURNED)})["hits"]["hits"]
         except NotFoundError:  # the alias points nowhere: rolled back to a run without eligibility data
             raise PreviewUnavailable(DATA_UNAVAILABLE) from None
         return [hit["_source"] for hit in hits]

@@ -7,6 +7,7 @@ holds a figure (docs/program-rules.md, Confidentiality): *which* requirement is 
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 Translate = Callable[[str], str]
@@ -52,3 +53,26 @@ def status(requirement: str, met: bool, anyone_certified: bool = False, translat
     if not met and _family(requirement) == "certified" and anyone_certified:
         return translate(_TOO_FEW)
     return translate(_WORDS[_family(requirement)][1 if met else 2])
+
+
+def _template_pattern(template: str) -> re.Pattern:
+    """A name's template as a pattern that reads its values back ("%(cert)s certification")."""
+    parts = re.split(r"(%\((?:tier|cert|year)\)s)", template)
+    return re.compile("".join(f"(?P<{part[2:-2]}>.+)" if part.startswith("%(") else re.escape(part) for part in parts))
+
+
+_PATTERNS = {family: _template_pattern(words[0]) for family, words in _WORDS.items()}
+
+
+def reworded(english: str, translate: Translate, tier_label: Callable[[str], str]) -> str:
+    """A name as ``name`` wrote it in English (where only names are kept: the coverage report's
+    upgrade candidates) in the reader's language: ``tier_label`` names a tier ("advanced") in it.
+    A name these words did not write stays as it is."""
+    for family, pattern in _PATTERNS.items():
+        found = pattern.fullmatch(english)
+        if found:
+            values = found.groupdict()
+            requirement = CERTIFIED_PREFIX + values["cert"] if family == "certified" else family
+            tier = tier_label(values["tier"].lower()) if "tier" in values else ""
+            return name(requirement, tier, values.get("year", ""), translate)
+    return english

@@ -1,7 +1,8 @@
 """The staff app (``partner-locator staff``): analytics for Milestone's program staff, on a bind of
 its own (never the public port nor the metrics bind), as the ``staff`` Elasticsearch user, behind
 signed, expiring staff links (docs/staff-app.md). Blueprints: ``access`` (links, the session, the
-refusal page) and ``dashboard`` (the report); later pages are blueprints of their own.
+refusal page), ``dashboard`` (the analytics report) and ``coverage`` (coverage gaps); later pages
+are blueprints of their own.
 
 Flask loads on first use of ``create_staff_app``, not with the package: the command line imports
 ``locator.staff.commands``, and so does every indexer worker process (see ``locator.api``).

@@ -25,7 +25,9 @@ from locator.core.resources import static_dir
 from locator.core.settings import Settings
 from locator.staff.access import access, require_staff
 from locator.staff.context import EXTENSION, StaffContext
+from locator.staff.coverage_page import coverage
 from locator.staff.dashboard import dashboard
+from locator.staff.layout import page_links
 from locator.staff.tokens import STAFF_OFF
 
 log = logging.getLogger("partner_locator.staff")
@@ -60,7 +62,7 @@ def create_staff_app(settings: Settings, es: Elasticsearch | None = None, gazett
     es = es or make_client(connection_for(settings, "staff"), settings.elasticsearch, "staff")
     app.extensions[EXTENSION] = StaffContext(settings, es, gazetteer or Gazetteer.open(settings.cache_dir), clock)
     i18n.init_app(app)
-    app.context_processor(lambda: {"ui": i18n.current()})
+    app.context_processor(lambda: {"ui": i18n.current(), "staff_pages": page_links})
     policy = content_security_policy(settings)
 
     @app.before_request
@@ -96,4 +98,5 @@ def create_staff_app(settings: Settings, es: Elasticsearch | None = None, gazett
 
     app.register_blueprint(access)
     app.register_blueprint(dashboard)
+    app.register_blueprint(coverage)
     return app

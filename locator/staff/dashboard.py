@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 
 from locator.analytics.report import MAX_DAYS, fetch_report, parse_period
 from locator.analytics.report_csv import write_csv
-from locator.api import display, i18n
+from locator.api import i18n
 from locator.api.jsonio import json_response
-from locator.core.languages import UI_LANGUAGES
 from locator.staff.context import staff_context
+from locator.staff.layout import language_links, with_language
 from locator.staff.view import ZERO_RATE_BANDS, dashboard_view, percent
 
 dashboard = Blueprint("dashboard", __name__)
@@ -60,9 +60,7 @@ def _report(start: date, end: date, country: str | None) -> dict:
 def _query(start: date, end: date, country: str | None, **more) -> dict:
     """The form's fields as query arguments: links keep the period, the country and the language."""
     query = {"from": start.isoformat(), "to": end.isoformat(), **({"country": country} if country else {})}
-    if request.args.get("lang"):
-        query["lang"] = request.args["lang"]
-    return query | more
+    return with_language(query) | more
 
 
 @dashboard.get("/")
@@ -75,18 +73,12 @@ def index():
         return render_template("staff_dashboard.html", fields=fields, problem=str(exc), view=None, languages=None), 400
     report = _report(start, end, country)
     query = _query(start, end, country)
-    languages = [(code, display_name, url_for("dashboard.index", **(query | {"lang": code})))
-                 for code, display_name in _ui_languages(ui)]
+    languages = language_links("dashboard.index", query, ui)
     return render_template("staff_dashboard.html", problem=None, report=report, view=dashboard_view(report, ui),
                            fields={"from": query["from"], "to": query["to"], "country": country or ""},
                            csv_href=url_for("dashboard.report_csv", **query), languages=languages,
                            bands=[percent(edge, ui) for edge in ZERO_RATE_BANDS],
                            tiles=staff_context().settings.pages)
-
-
-def _ui_languages(ui: i18n.Ui) -> list[tuple[str, str]]:
-    names = display.catalog(ui)["ui_languages"]
-    return [(code, names[code]) for code in UI_LANGUAGES]
 
 
 @dashboard.errorhandler(BadPeriod)

@@ -134,6 +134,9 @@ def test_a_partner_sees_its_tier_listing_and_missing_requirements_in_each_countr
     assert answer["DK"]["company"] == COMPANY and answer["DK"]["certifications"] == {"MCDE": 3, "MCIT": 1, "MCIE": 1}
     assert [listing["site_id"] for listing in answer["DK"]["listings"]] == ["DK-1", "DK-2"]
     assert answer["JP"]["listings"] == []
+    # Staff's fields (a site's city and point, what a group misses for Advanced) are not the preview's.
+    assert all(set(site) == {"site_id", "site_name", "listed"} for c in answer.values() for site in c["sites"])
+    assert not any("missing_for_advanced" in c or "company_sort" in c for c in answer.values())
 
 
 def test_the_page_shows_the_same_facts_in_words_with_the_public_cards(client):
@@ -312,6 +315,7 @@ def test_no_revenue_threshold_or_person_id_anywhere_a_partner_or_staff_can_look(
                          indexer_es.search(index=revocations_index(prefix), size=100, ignore_unavailable=True).body])
     everything = "\n".join([*seen, stored, csv.read_text(encoding="utf-8-sig"), report, run.out, run.err, *index_logs, *logs])
     assert COMPANY in everything and "MCDE" in everything  # the places looked at do hold the partner's facts
+    assert '"city": "Skagen"' in stored and '"lat": 57.72' in stored  # and where its sites are (staff's coverage)
     for secret in NEVER_SHOWN:
         assert secret not in everything, secret
 

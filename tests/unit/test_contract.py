@@ -93,10 +93,17 @@ def test_the_eligibility_mapping_and_openapi_schema_come_from_its_contract():
               for leaf in (body.get("properties") or {head: None})}
     assert ELIGIBILITY_MAPPING["dynamic"] == "strict" and mapped == declared
     schemas = build_spec()["components"]["schemas"]
-    returned = [name for name in eligibility.TOP_LEVEL if name != "company_sort"]
+    # Staff only, neither read nor returned by the preview: the report's sort key, what a group misses
+    # for Advanced and where its sites are (the coverage report's upgrade candidates).
+    staff_only = {"company_sort", "missing_for_advanced", "sites.city", "sites.location"}
+    assert {field.path for field in eligibility.FIELDS if field.api is None} == staff_only
+    returned = [name for name in eligibility.TOP_LEVEL if name not in staff_only]
     assert list(schemas["PreviewCountry"]["properties"]) == [*returned, "listings", "numbers"]
     assert list(schemas["EligibilityRejected"]["properties"]) == ["line", "site_id", "field", "reason"]
+    assert list(schemas["EligibilitySites"]["properties"]) == ["site_id", "site_name", "listed"]
     assert schemas["PreviewCountry"]["properties"]["sites"]["type"] == "array"
+    assert eligibility.NOT_RETURNED == ("sites.city", "sites.location")  # the preview's _source excludes
+    assert not staff_only & set(eligibility.RETURNED)
 
 
 def test_no_eligibility_field_can_hold_a_figure_or_a_person():

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from indexer.eligibility import DocumentSpill, eligibility_document, spilled_documents, with_refusals
 from indexer import grouping
-from indexer.grouping import Group, GroupSpill
+from indexer.grouping import Group, GroupSpill, SiteFacts
 from indexer.records import Owner, parse_line
 from indexer.tiers import evaluate, program_facts
 from locator.core import eligibility
@@ -27,7 +27,8 @@ INDEXED_AT = "2026-06-15T03:00:00+00:00"
 def document_of(*records, country="DK", rejected=()) -> dict:
     state = group_of(*records) if records else None
     group = Group(("P1", country), evaluate(state, country, PROGRAM) if state else None, state,
-                  "Acme" if records else None, [(record["site_id"], None) for record in records], list(rejected))
+                  "Acme" if records else None,
+                  [SiteFacts(record["site_id"], None, "Aarhus", (56.15, 10.2)) for record in records], list(rejected))
     return eligibility_document(group, AS_OF, INDEXED_AT)
 
 
@@ -116,8 +117,23 @@ def test_a_group_of_rejected_lines_only_has_no_tier_no_checklist_and_its_reasons
     assert document == {
         "partner_id": "P1", "country": "unknown", "company": None, "company_sort": "", "tier": "none", "listed": False,
         "certifications": {"MCDE": 0, "MCIT": 0, "MCIE": 0}, "current_requirements": [], "next_tier": None,
-        "next_requirements": [], "expiring": [], "sites": [], "rejected": [entry], "as_of": AS_OF.isoformat(),
-        "indexed_at": INDEXED_AT}
+        "next_requirements": [], "expiring": [], "sites": [], "rejected": [entry], "missing_for_advanced": [],
+        "as_of": AS_OF.isoformat(), "indexed_at": INDEXED_AT}
+
+
+def test_each_site_carries_its_city_and_point_and_the_group_what_it_misses_for_advanced():
+    listed = document_of(site(), site())
+    assert listed["tier"] == "premier" and listed["missing_for_advanced"] == []
+    assert listed["sites"][0] == {"site_id": listed["sites"][0]["site_id"], "site_name": None, "listed": True,
+                                  "city": "Aarhus", "location": {"lat": 56.15, "lon": 10.2}}
+    authorized = document_of(site(revenue="61234.5", ambassador=False, certs=[("E1", "MCDE")]))
+    assert authorized["next_tier"] == "advanced"  # its next tier's unmet names, exactly as the eligibility report
+    assert authorized["missing_for_advanced"] == [item["name"] for item in authorized["next_requirements"] if not item["met"]]
+    # A group of tier "none" has Authorized next: what it misses for Advanced is known only from this field.
+    nothing = document_of(site(terms=False, certs=[]))
+    assert nothing["tier"] == "none" and nothing["next_tier"] == "authorized"
+    assert nothing["missing_for_advanced"][:1] == ["program terms"] and "MCDE certification" in nothing["missing_for_advanced"]
+    assert not any(ch.isdigit() for ch in json.dumps(nothing["missing_for_advanced"]).replace(str(AS_OF.year), ""))
 
 
 def _declared(document: dict, properties: dict, path: str = "") -> list[str]:
@@ -129,7 +145,7 @@ def _declared(document: dict, properties: dict, path: str = "") -> list[str]:
         if declared is None:
             wrong.append(path + key)
         for item in items:
-            if isinstance(item, dict):
+            if isinstance(item, dict) and "type" not in (declared or {}):  # a geo_point's lat/lon are its own
                 wrong += _declared(item, (declared or {}).get("properties", {}), f"{path}{key}.")
     return wrong
 
@@ -192,14 +208,16 @@ def test_groups_collect_their_sites_and_rejected_lines_in_file_order():
     spill = GroupSpill()
     record = site()
     spill.add_rejected(Owner("P1", "DK", "Acme from a rejected line"), {"line": 1, "site_id": "X", "field": "-", "reason": "r"})
-    spill.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 2, "S2", "Second", "Acme A/S")
-    spill.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 3, "S3", None, "Acme renamed")
+    spill.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 2, SiteFacts("S2", "Second", "Aarhus", (56.15, 10.2)),
+              "Acme A/S")
+    spill.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 3, SiteFacts("S3", None, "Skagen", (57.72, 10.58)),
+              "Acme renamed")
     spill.add_rejected(Owner("P2", "unknown", None), {"line": 4, "site_id": None, "field": "-", "reason": "r"})
     groups = {group.key: group for group in spill.groups(AS_OF, PROGRAM)}
     spill.close()
     assert set(groups) == {("P1", "DK"), ("P2", "unknown")}
     assert groups[("P1", "DK")].company == "Acme A/S"  # the first valid record's name
-    assert groups[("P1", "DK")].sites == [("S2", "Second"), ("S3", None)]
+    assert groups[("P1", "DK")].sites == [("S2", "Second", "Aarhus", (56.15, 10.2)), ("S3", None, "Skagen", (57.72, 10.58))]
     assert [entry["line"] for entry in groups[("P1", "DK")].rejected] == [1]
     assert groups[("P2", "unknown")].evaluation is None and groups[("P1", "DK")].evaluation.tier == "premier"
 
@@ -218,10 +236,10 @@ def test_a_worker_stopped_while_starting_leaves_no_file_the_parent_reads(tmp_pat
 
     worker = GroupSpill.for_worker(tmp_path)
     record = site()
-    worker.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 1, "S1", None, "Acme")
+    worker.add("P1", "DK", program_facts(record["program"], PERSON_KEYS), 1, SiteFacts("S1"), "Acme")
     worker.commit()
     parent = GroupSpill()
     parent.absorb(GroupSpill.files(tmp_path), set())
-    assert [group.sites for group in parent.groups(AS_OF, PROGRAM)] == [[("S1", None)]]
+    assert [group.sites for group in parent.groups(AS_OF, PROGRAM)] == [[("S1", None, None, None)]]
     worker.close()
     parent.close()

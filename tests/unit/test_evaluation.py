@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from indexer.eligibility import spilled_documents
 from indexer.evaluation import Evaluated, Shard, evaluate_shard
-from indexer.grouping import GroupSpill, pack_site, unpack_site
+from indexer.grouping import GroupSpill, SiteFacts, pack_site, unpack_site
 from indexer.records import Owner
 from indexer.tiers import program_facts
 from tests.unit.test_tiers import ALL_CERTS, AS_OF, PERSON_KEYS, PROGRAM, site
@@ -25,7 +25,8 @@ def _spill_an_export(spill_dir) -> set[int]:
         record = site(partner=f"P{line % 13}", country=COUNTRIES[line % 4], revenue=str(9000 * (line % 40)),
                       certs=ALL_CERTS if line % 3 else ())
         workers[line % 2].add(record["partner_id"], record["address"]["country"],
-                              program_facts(record["program"], PERSON_KEYS), line, f"S{line}", None, "Acme")
+                              program_facts(record["program"], PERSON_KEYS), line,
+                              SiteFacts(f"S{line}", None, "Aarhus", (56.15, 10.2)), "Acme")
     rejected = GroupSpill.for_rejected(spill_dir)
     rejected.add_rejected(Owner("P3", "DK", None), {"line": 121, "site_id": "S121", "field": "-", "reason": "r"})
     rejected.add_rejected(Owner("P99", "unknown", None), {"line": 122, "site_id": None, "field": "-", "reason": "r"})
@@ -63,12 +64,15 @@ def test_shards_never_share_a_partner_and_add_up_to_one_evaluation_of_every_grou
 @given(revenue=st.sampled_from(["0", "0.10", "1E+3", "250000", "999999999999999.99999999999999999999"]),
        onboarding=st.none() | st.dates(), sales=st.none() | st.dates(), plan=st.none() | st.integers(1, 9999),
        ambassador=st.booleans(), terms=st.booleans(), valid_until=st.dates(min_value=date(1, 1, 2)),
-       site_name=st.none() | st.text(max_size=5))
+       site_name=st.none() | st.text(max_size=5), city=st.none() | st.text(max_size=5),
+       location=st.none() | st.tuples(st.floats(-90, 90), st.floats(-180, 180)))
 def test_a_record_comes_back_from_the_group_file_exactly_as_the_rules_read_it(revenue, onboarding, sales, plan,
-                                                                             ambassador, terms, valid_until, site_name):
+                                                                             ambassador, terms, valid_until, site_name,
+                                                                             city, location):
     record = site(revenue=revenue, onboarding=onboarding, sales=sales, plan=plan, ambassador=ambassador, terms=terms,
                   certs=(("E1", "MCDE", valid_until), ("E2", "MCIE")))
     facts = program_facts(record["program"], PERSON_KEYS)
-    back = unpack_site(pack_site(facts, "S1", site_name, "Acme"))
-    assert back == (facts, "S1", site_name, "Acme")
+    public = SiteFacts("S1", site_name, city, location)
+    back = unpack_site(pack_site(facts, public, "Acme"))
+    assert back == (facts, public, "Acme")
     assert str(back[0]["revenue_eur"]) == revenue  # the exact decimal, exponent and all

@@ -55,7 +55,9 @@ def test_a_failed_write_is_dropped_and_counted_once_and_never_raised():
     assert counts == {"written": 0, "dropped": 2} and buffer.depth() == 0
 
 
-def test_duplicates_refused_by_elasticsearch_count_as_dropped():
+def test_events_the_writer_could_not_store_count_as_dropped():
+    # (The store counts a duplicate, refused with 409, as stored: that event is there. Anything else
+    # Elasticsearch refused item by item comes back as fewer stored.)
     counts, hooks = counting()
     buffer = EventBuffer(lambda events: len(events) - 1, **hooks)
     buffer.add("ix", "a", {})
