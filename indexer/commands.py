@@ -88,15 +88,13 @@ def index_command(settings: Settings, file, program_path, as_of, report, max_err
 def _rollup_analytics(es, settings: Settings) -> None:
     """Every run ends with the partners' numbers brought up to date (issue 18): a failure there is
     said, and the run, already live, still succeeds."""
-    from locator.analytics.rollup import rollup
-    from locator.analytics.store import prune
+    from locator.analytics.rollup import rollup_and_prune
 
     if not settings.analytics.enabled:
         return
-    now = datetime.now(timezone.utc)
     try:
-        sites = rollup(es, settings.index_prefix, now)
-        prune(es, settings.index_prefix, now.date(), settings.analytics.retention_months)
+        sites, _ = rollup_and_prune(es, settings.index_prefix, datetime.now(timezone.utc),
+                                    settings.analytics.retention_months)
     except Exception as exc:  # noqa: BLE001 - the listing is live; the numbers wait for the daily rollup
         click.echo(f"analytics rollup failed ({type(exc).__name__}: {exc}); the daily "
                    "`partner-locator analytics rollup` will catch up", err=True)

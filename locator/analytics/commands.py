@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import click
 
 from locator.analytics.report_command import report_command
-from locator.analytics.rollup import rollup
+from locator.analytics.rollup import rollup_and_prune
 from locator.analytics.store import prune
 from locator.core.es import connect
 from locator.core.settings import Settings
@@ -37,10 +37,11 @@ analytics_group.add_command(report_command)
 @click.pass_obj
 def rollup_command(settings: Settings, at: datetime | None) -> None:
     """Write each listed site's last 30 and 90 days for its partner's preview, then prune."""
-    es, now = connect(settings, "indexer"), _moment(at)
-    sites = rollup(es, settings.index_prefix, now)
+    now = _moment(at)
+    sites, deleted = rollup_and_prune(connect(settings, "indexer"), settings.index_prefix, now,
+                                      settings.analytics.retention_months)
     click.echo(f"rollup: {sites} sites with numbers as of {now:%Y-%m-%d %H:%M} UTC")
-    _prune(es, settings, now)
+    _said_pruned(settings, deleted)
 
 
 @analytics_group.command("prune")
@@ -48,10 +49,10 @@ def rollup_command(settings: Settings, at: datetime | None) -> None:
 @click.pass_obj
 def prune_command(settings: Settings, at: datetime | None) -> None:
     """Delete the months of events older than [analytics] retention_months."""
-    _prune(connect(settings, "indexer"), settings, _moment(at))
-
-
-def _prune(es, settings: Settings, now: datetime) -> None:
     months = settings.analytics.retention_months
-    deleted = prune(es, settings.index_prefix, now.date(), months)
-    click.echo(f"prune: kept the last {months} months; deleted {', '.join(deleted) if deleted else 'nothing'}")
+    _said_pruned(settings, prune(connect(settings, "indexer"), settings.index_prefix, _moment(at).date(), months))
+
+
+def _said_pruned(settings: Settings, deleted: list[str]) -> None:
+    click.echo(f"prune: kept the last {settings.analytics.retention_months} months; "
+               f"deleted {', '.join(deleted) if deleted else 'nothing'}")

@@ -35,6 +35,7 @@ from locator.analytics.coverage_query import (ListedSites, read_companies, read_
                                               read_unlisted_sites, unreadable)
 from locator.analytics.report import MAX_DAYS, parse_period
 from locator.core.contract import CERT_TYPES, LISTED_TIERS
+from locator.core.geo import KM_PER_MILE
 from locator.core.errors import UserFacingError
 from locator.core.events import events_pattern
 from locator.core.gazetteer import Gazetteer
@@ -42,7 +43,6 @@ from locator.core.mapping import eligibility_alias, sites_alias
 from locator.core.places import DEFAULT_MIN_POPULATION, Place
 
 VERSION = 1  # of the JSON contract: fields are only ever added; a change of meaning is a new version
-KM_PER_MILE = 1.609344
 MAX_CIRCUITY = 3.0
 _RADIUS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(km|mi)?\s*$", re.IGNORECASE)
 

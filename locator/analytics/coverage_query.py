@@ -29,7 +29,8 @@ from elasticsearch import Elasticsearch, NotFoundError
 
 from locator.analytics.coverage_candidates import UnlistedSites
 from locator.analytics.report_query import day_bounds
-from locator.core.events import SEARCH, events_pattern
+from locator.analytics.store import event_buckets
+from locator.core.events import SEARCH
 from locator.core.mapping import eligibility_alias, sites_alias
 
 PAGE = 10_000  # hits a page: Elasticsearch's default index.max_result_window bounds a page, not a scan
@@ -182,24 +183,15 @@ def read_demand(es: Elasticsearch, prefix: str, tier: str | None, certs: tuple[s
     total = unmet_total = 0
     sources = [{"place": {"terms": {"field": "place", "missing_bucket": True}}},
                {"area": {"terms": {"field": "area", "missing_bucket": True}}}]
-    after = None
-    while True:
-        composite = {"size": PAGE, "sources": sources, **({"after": after} if after else {})}
-        answer = es.search(index=events_pattern(prefix), ignore_unavailable=True, allow_no_indices=True, size=0,
-                           track_total_hits=False, query=demand_query(tier, certs, period),
-                           aggs={"by_where": {"composite": composite, "aggs": {"unmet": {"filter": _UNMET}}}})
-        result = (answer.get("aggregations") or {}).get("by_where")
-        buckets = result["buckets"] if result else []
-        for bucket in buckets:
-            searches, unmet = bucket["doc_count"], bucket["unmet"]["doc_count"]
-            total, unmet_total = total + searches, unmet_total + unmet
-            where = bucket["key"]["place"] or bucket["key"]["area"]  # a typed place wins over an area
-            if where:
-                before = counts.get(where, (0, 0))
-                counts[where] = (before[0] + searches, before[1] + unmet)
-        if not buckets or "after_key" not in result:
-            return counts, (total, unmet_total)
-        after = result["after_key"]
+    for bucket in event_buckets(es, prefix, demand_query(tier, certs, period), sources, {"unmet": {"filter": _UNMET}},
+                                PAGE):
+        searches, unmet = bucket["doc_count"], bucket["unmet"]["doc_count"]
+        total, unmet_total = total + searches, unmet_total + unmet
+        where = bucket["key"]["place"] or bucket["key"]["area"]  # a typed place wins over an area
+        if where:
+            before = counts.get(where, (0, 0))
+            counts[where] = (before[0] + searches, before[1] + unmet)
+    return counts, (total, unmet_total)
 
 
 def unreadable(es: Elasticsearch, indices: list[str]) -> list[str]:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
-from typing import Iterator
 
 from elasticsearch import Elasticsearch, NotFoundError
 from elasticsearch.helpers import bulk, scan
 
-from locator.core.events import INTERACTIONS, SEARCH, events_pattern
+from locator.analytics.store import event_buckets, prune
+from locator.core.events import INTERACTIONS, SEARCH
 
 log = logging.getLogger("partner_locator.analytics")
 WINDOWS = (30, 90)  # days
@@ -46,20 +46,8 @@ def _windows(now: datetime) -> dict:
             for days in WINDOWS}
 
 
-def _composite(es: Elasticsearch, prefix: str, field: str, query: dict, aggs: dict) -> Iterator[dict]:
-    """Every bucket of a composite aggregation on ``field`` (a site id), page by page."""
-    after = None
-    while True:
-        composite = {"size": PAGE, "sources": [{"site": {"terms": {"field": field}}}]}
-        if after:
-            composite["after"] = after
-        answer = es.search(index=events_pattern(prefix), size=0, query=query, ignore_unavailable=True,
-                           allow_no_indices=True, aggs={"sites": {"composite": composite, "aggs": aggs}})
-        found = answer["aggregations"]["sites"] if "aggregations" in answer else {"buckets": []}
-        yield from found["buckets"]
-        after = found.get("after_key")
-        if not after or len(found["buckets"]) < PAGE:
-            return
+def _by_site(field: str) -> list[dict]:
+    return [{"site": {"terms": {"field": field}}}]
 
 
 def site_counts(es: Elasticsearch, prefix: str, now: datetime) -> dict[str, dict]:
@@ -72,12 +60,12 @@ def site_counts(es: Elasticsearch, prefix: str, now: datetime) -> dict[str, dict
         per_site[window][name] += value
 
     first_pages = {"bool": {"filter": [since, {"term": {"type": SEARCH}}, {"term": {"page": 1}}]}}
-    for bucket in _composite(es, prefix, "sites_shown", first_pages, _windows(now)):
+    for bucket in event_buckets(es, prefix, first_pages, _by_site("sites_shown"), _windows(now), PAGE):
         for window in (f"days_{days}" for days in WINDOWS):
             add(bucket["key"]["site"], window, "shown", bucket[window]["doc_count"])
     interactions = {"bool": {"filter": [since, {"terms": {"type": list(INTERACTIONS)}}]}}
     by_type = {"types": {"terms": {"field": "type", "size": len(INTERACTIONS)}, "aggs": _windows(now)}}
-    for bucket in _composite(es, prefix, "site_id", interactions, by_type):
+    for bucket in event_buckets(es, prefix, interactions, _by_site("site_id"), by_type, PAGE):
         for kind in bucket["types"]["buckets"]:
             for window in (f"days_{days}" for days in WINDOWS):
                 add(bucket["key"]["site"], window, kind["key"], kind[window]["doc_count"])
@@ -103,6 +91,13 @@ def rollup(es: Elasticsearch, prefix: str, now: datetime | None = None) -> int:
     es.indices.refresh(index=index)
     log.info("analytics rollup: %d sites with numbers as of %s (%d without any more)", len(counts), _iso(now), len(stale))
     return len(counts)
+
+
+def rollup_and_prune(es: Elasticsearch, prefix: str, now: datetime, retention_months: int) -> tuple[int, list[str]]:
+    """The daily job (``analytics rollup``, and the end of every index run): partners' numbers as of
+    ``now``, then the months of events older than the retention deleted; (sites with numbers, months deleted)."""
+    sites = rollup(es, prefix, now)
+    return sites, prune(es, prefix, now.date(), retention_months)
 
 
 def last_rollup(es: Elasticsearch, prefix: str) -> str | None:

@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from datetime import date
+from typing import Iterator
 
 from elasticsearch import BadRequestError, Elasticsearch
 
@@ -97,3 +98,21 @@ def prune(es: Elasticsearch, prefix: str, today: date, retention_months: int) ->
     if expired:
         log.info("analytics: deleted %d expired month(s) of events: %s", len(expired), ", ".join(expired))
     return expired
+
+
+def event_buckets(es: Elasticsearch, prefix: str, query: dict, sources: list[dict], aggs: dict | None = None,
+                  page: int = 5000) -> Iterator[dict]:
+    """Every bucket of a composite aggregation (``sources``, with ``aggs`` under each) over the events
+    of ``query``, page by page: however many sites or places there are, never a terms size to guess.
+    No month of events yet is no bucket."""
+    after = None
+    while True:
+        composite = {"size": page, "sources": sources, **({"after": after} if after else {})}
+        answer = es.search(index=events_pattern(prefix), size=0, query=query, track_total_hits=False,
+                           ignore_unavailable=True, allow_no_indices=True,
+                           aggs={"buckets": {"composite": composite, **({"aggs": aggs} if aggs else {})}})
+        found = (answer.get("aggregations") or {}).get("buckets") or {"buckets": []}
+        yield from found["buckets"]
+        after = found.get("after_key")
+        if not after or len(found["buckets"]) < page:
+            return

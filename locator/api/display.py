@@ -18,6 +18,7 @@ from babel.units import format_unit
 
 from locator.api.i18n import Ui, default_unit, ui_for
 from locator.core.contract import CERT_TYPES, LISTED_TIERS
+from locator.core.geo import KM_PER_MILE
 from locator.core.languages import UI_LANGUAGES
 
 TIERS = tuple(reversed(LISTED_TIERS))  # highest first, as the filters list them
@@ -38,7 +39,6 @@ _CERT_NAMES = {"MCDE": N_("Milestone Certified Design Engineer"), "MCIT": N_("Mi
 # CLDR's minimumGroupingDigits where it is not 1 (Babel does not carry it): Spanish writes "1234"
 # but "12.345", as Intl.NumberFormat does (tests/browser checks every UI locale against Intl).
 MIN_GROUPING_DIGITS = {"es": 2}
-KM_PER_MILE = 1.609344
 ANY_DISTANCE_KM = 20000  # the largest radius the API takes: "any distance"
 # The distance choices of the page, in each unit, and the default (the API's 100 km; 50 mi).
 RADII = {"km": (10, 25, 50, 100, 250, 500, 1000), "mi": (5, 10, 25, 50, 100, 250, 500)}

@@ -17,7 +17,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from locator.api.jsonio import json_response
-from locator.core.es_failures import Failure, classify
+from locator.core.es_failures import Failure, failure_of
 
 log = logging.getLogger("partner_locator.api")
 RETRY_AFTER_S = "1"
@@ -76,7 +76,7 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
 def failed(exc: Exception) -> Failure:
     """How an Elasticsearch failure is answered (``locator.core.es_failures``' one table), logged
     once at its level naming the cause: every view and page reads failures through this."""
-    failure = classify(exc) or Failure(False, f"{type(exc).__name__}: {exc}", logging.ERROR)
+    failure = failure_of(exc)
     log.log(failure.level, "%s (request %s)", failure.cause, g.get("request_id"))
     return failure
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import atexit
 import errno
+import functools
 import socket
+from typing import Callable
 
 import click
 import orjson
@@ -42,9 +44,12 @@ def _post_worker_init(worker) -> None:
     gunicorn_util.write_error = json_error_page
 
 
-class _Gunicorn(BaseApplication):
-    def __init__(self, settings: Settings, connection: Connection, options: dict):
-        self._settings, self._connection, self._options = settings, connection, options
+class Gunicorn(BaseApplication):
+    """gunicorn with ``options``, serving what ``make_app()`` returns: called in each worker, after the
+    fork, so that a client's connection pool is never shared (the staff app is served the same way)."""
+
+    def __init__(self, options: dict, make_app: Callable[[], object]):
+        self._options, self._make_app = options, make_app
         super().__init__()
 
     def load_config(self) -> None:
@@ -52,10 +57,13 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from locator.api import create_app
+        return self._make_app()
 
-        # In each worker, after the fork: a client's connection pool must not be shared.
-        return create_app(self._settings, connection=self._connection)
+
+def _search_app(settings: Settings, connection: Connection):
+    from locator.api import create_app  # Flask: loaded in the workers, see locator.api
+
+    return create_app(settings, connection=connection)
 
 
 def _gunicorn_address(host: str, port: int) -> tuple[int, tuple]:
@@ -163,4 +171,4 @@ def serve_command(settings: Settings, host: str, port: int, workers: int, thread
         options.update(_metrics_hooks(settings, connection, settings.api.metrics_host, metrics_port))
         click.echo(f"metrics on http://{settings.api.metrics_host}:{metrics_port}/metrics", err=True)
     click.echo(f"serving Partner Locator on http://{host}:{port}", err=True)
-    _Gunicorn(settings, connection, options).run()
+    Gunicorn(options, functools.partial(_search_app, settings, connection)).run()

@@ -59,6 +59,11 @@ class Failure:
     level: int = logging.WARNING
 
 
+def failure_of(exc: BaseException) -> Failure:
+    """What ``exc`` means; anything the table does not know is the operator's (500, named at ERROR)."""
+    return classify(exc) or Failure(False, f"{type(exc).__name__}: {exc}", logging.ERROR)
+
+
 def classify(exc: BaseException) -> Failure | None:
     """What ``exc`` means, or None when it is not a failure of Elasticsearch or the way to it."""
     if isinstance(exc, elasticsearch.ApiError):

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from math import asin, cos, radians, sin, sqrt
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius, as Elasticsearch's GeoUtils.EARTH_MEAN_RADIUS
+KM_PER_MILE = 1.609344  # the international mile: the page's, the API's and the coverage report's "mi"
 
 
 @dataclass(frozen=True)

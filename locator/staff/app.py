@@ -19,7 +19,7 @@ from werkzeug.exceptions import NotFound, SecurityError
 from locator.api import headers, i18n
 from locator.core.errors import UserFacingError
 from locator.core.es import connection_for, make_client
-from locator.core.es_failures import Failure, classify
+from locator.core.es_failures import failure_of
 from locator.core.gazetteer import Gazetteer
 from locator.core.resources import static_dir
 from locator.core.settings import Settings
@@ -90,7 +90,7 @@ def create_staff_app(settings: Settings, es: Elasticsearch | None = None, gazett
     @app.errorhandler(elasticsearch.ApiError)
     @app.errorhandler(elasticsearch.TransportError)
     def _cluster_failed(exc: Exception):
-        failure = classify(exc) or Failure(False, f"{type(exc).__name__}: {exc}", logging.ERROR)
+        failure = failure_of(exc)
         log.log(failure.level, "staff app: %s", failure.cause)  # the cause only: never the request's query
         passing = failure.passing
         html = render_template("staff_message.html", reason="unavailable" if passing else "failed")

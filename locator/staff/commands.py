@@ -8,10 +8,11 @@ commands say the staff app is off, and how to turn it on.
 """
 from __future__ import annotations
 
-import click
-from gunicorn.app.base import BaseApplication
+import functools
 
-from locator.api.server import LIMITS, check_ports
+import click
+
+from locator.api.server import LIMITS, Gunicorn, check_ports
 from locator.core.errors import UserFacingError
 from locator.core.es import connection_for
 from locator.core.preview_tokens import now_ms
@@ -42,20 +43,10 @@ def staff_link_command(settings: Settings, days: int | None) -> None:
     click.echo(f"{staff_base_url(settings)}/login?token={token}")
 
 
-class _StaffServer(BaseApplication):
-    def __init__(self, settings: Settings, options: dict):
-        self._settings, self._options = settings, options
-        super().__init__()
+def _staff_app(settings: Settings):
+    from locator.staff import create_staff_app
 
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
-
-    def load(self):
-        from locator.staff import create_staff_app
-
-        # In each worker, after the fork: a client's connection pool must not be shared.
-        return create_staff_app(self._settings)
+    return create_staff_app(settings)
 
 
 @click.command("staff")
@@ -77,4 +68,4 @@ def staff_command(settings: Settings, host: str | None, port: int | None, worker
                "preload_app": False, "forwarded_allow_ips": "", **LIMITS}
     click.echo(f"serving the Partner Locator staff app on http://{host}:{port} "
                "(sign in with `partner-locator staff-link`)", err=True)
-    _StaffServer(settings, options).run()
+    Gunicorn(options, functools.partial(_staff_app, settings)).run()

@@ -14,7 +14,8 @@ from werkzeug.datastructures import MultiDict
 
 from locator.analytics.coverage import CoverageOptions
 from locator.analytics.report import MAX_DAYS
-from locator.api.display import ANY_DISTANCE_KM, KM_PER_MILE, format_number
+from locator.api.display import ANY_DISTANCE_KM, format_number
+from locator.core.geo import KM_PER_MILE
 from locator.api.i18n import UNITS, Ui
 from locator.core.contract import CERT_TYPES, LISTED_TIERS
 

@@ -16,6 +16,7 @@ from flask_babel import gettext as _
 from locator.api import display
 from locator.api.i18n import Ui
 from locator.core import requirement_words
+from locator.core.geo import KM_PER_MILE
 from locator.staff.coverage_form import CoverageForm
 from locator.staff.view import percent
 
@@ -51,7 +52,7 @@ class Writer:
 
     def __init__(self, ui: Ui, unit: str):
         self.ui, self.unit = ui, unit
-        self.per_km = 1 / display.KM_PER_MILE if unit == "mi" else 1.0
+        self.per_km = 1 / KM_PER_MILE if unit == "mi" else 1.0
 
     def number(self, value: int) -> str:
         return display.format_number(value, ui=self.ui)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from locator.core.preview_tokens import DAY_MS
 from locator.core.signing import sign, signed_payload
 
 SECRET_SETTING = "PARTNER_LOCATOR_STAFF_SECRET"
@@ -18,7 +19,6 @@ STAFF_OFF = f"the staff app is off: set {SECRET_SETTING} (at least 32 characters
 LINK_SALT = "partner-locator.staff-link"
 SESSION_SALT = "partner-locator.staff-session"
 MAX_TOKEN_LENGTH = 200  # far above any real token; longer input is refused before any work
-DAY_MS = 86_400_000
 
 
 @dataclass(frozen=True)

@@ -9,38 +9,21 @@ map draws a circle per searched place; in two languages. The 401 page too.
 from __future__ import annotations
 
 import json
-import logging
-import os
-import struct
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
-from locator.core.es import connect
-from locator.staff import create_staff_app
-from locator.staff.tokens import issue_link
 from tests.analytics_events import realistic_events, store_events
-from tests.browser.conftest import serve
-from tests.browser.test_accessibility import AXE
+from tests.browser.staff import all_violations, picture, serve_staff
+from tests.browser.staff import sign_in as sign_in_with_a_link
+from tests.browser.test_accessibility import axe_source  # noqa: F401 - a fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-SECRET = "staff-secret-for-the-browser-" + "z" * 12
 # The browser keeps the cookie only until it expires, by its own clock: the app runs on today's, and
 # the events fill the default period (the last 30 days, today included).
 FIRST_DAY = datetime.now(timezone.utc).date() - timedelta(days=29)
-DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "staff-dashboard.png"
-RUN_AXE = """async () => (await axe.run(document)).violations.map(violation => ({rule: violation.id,
-    impact: violation.impact, where: violation.nodes.slice(0, 5).map(node => node.target.join(" "))}))"""
-
-
-@pytest.fixture(scope="module")
-def axe_script() -> str:
-    assert AXE.is_file(), f"{AXE} is missing: `make vendor` restores it from the npm registry"
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -48,32 +31,22 @@ def staff_server(settings, indexer_es, gazetteer):
     prefix = f"{settings.index_prefix}-stui{uuid.uuid4().hex[:6]}"
     stored = store_events(indexer_es, realistic_events(prefix, FIRST_DAY, 30, 100, seed=18))
     assert 4000 < stored < 8000
-    staff_settings = settings.replace("elasticsearch", index_prefix=prefix).replace("staff", secret=SECRET)
-    app = create_staff_app(staff_settings, es=connect(settings, "staff"), gazetteer=gazetteer)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # its request lines would carry the link's token
-    server = serve(app)
+    server = serve_staff(settings, gazetteer, prefix)
     yield server
     server.stop()
 
 
 def sign_in(page, server, lang: str) -> None:
-    token = issue_link(SECRET, 1, int(time.time() * 1000))
-    page.goto(f"{server.url}/login?token={token}&lang={lang}")
-    page.wait_for_url(f"{server.url}/?lang={lang}")  # the sign-in page moved on by itself, with the cookie
+    sign_in_with_a_link(page, server, lang)
     page.locator("#staff-map[data-drawn]").wait_for()
 
 
-def all_violations(page, source: str) -> list[dict]:
-    page.evaluate(source)  # injected by the test, not the page: not subject to its policy
-    return page.evaluate(RUN_AXE)
-
-
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_the_dashboard_has_no_accessibility_violation(page, staff_server, axe_script, lang):
+def test_the_dashboard_has_no_accessibility_violation(page, staff_server, axe_source, lang):
     sign_in(page, staff_server, lang)
     assert page.locator("html").get_attribute("lang") == lang
     page.locator("details.numbers").first.locator("summary").click()  # an open table is checked too
-    assert all_violations(page, axe_script) == []
+    assert all_violations(page, axe_source) == []
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
@@ -110,17 +83,15 @@ def test_the_period_form_and_the_csv_link_keep_the_range(page, staff_server):
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_the_sign_in_page_without_a_session_is_accessible_too(page, staff_server, axe_script, lang):
+def test_the_sign_in_page_without_a_session_is_accessible_too(page, staff_server, axe_source, lang):
     response = page.goto(f"{staff_server.url}/?lang={lang}")
     assert response.status == 401
-    assert all_violations(page, axe_script) == []
+    assert all_violations(page, axe_source) == []
 
 
 def test_a_picture_of_the_dashboard(page, staff_server, tmp_path):
     page.set_viewport_size({"width": 1366, "height": 900})
     sign_in(page, staff_server, "en")
     page.wait_for_timeout(300)  # the map's fit-to-bounds settles
-    path = DOCS_SCREENSHOT if os.environ.get("PARTNER_LOCATOR_DOCS_SCREENSHOT") == "1" else tmp_path / "staff-dashboard.png"
-    page.screenshot(path=str(path), full_page=True)
-    width, height = struct.unpack(">II", path.read_bytes()[16:24])  # the PNG header's size
+    width, height = picture(page, "staff-dashboard.png", tmp_path)
     assert width == 1366 and height > 2000

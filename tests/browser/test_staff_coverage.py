@@ -9,13 +9,8 @@ draws a circle per gap place over the light layers, and the tables say the same;
 from __future__ import annotations
 
 import json
-import logging
-import os
-import struct
-import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -24,27 +19,16 @@ from indexer.pipeline import IndexOptions, run_index
 from indexer.program import load_program
 from indexer.sample import generate
 from indexer.sitelocator import SiteLocator
-from locator.core.es import connect
-from locator.staff import create_staff_app
-from locator.staff.tokens import issue_link
 from tests.analytics_events import realistic_events, store_events
-from tests.browser.conftest import serve
-from tests.browser.test_accessibility import AXE
-from tests.browser.test_staff_app import all_violations
+from tests.browser.staff import all_violations, picture, serve_staff, sign_in
+from tests.browser.test_accessibility import axe_source  # noqa: F401 - a fixture
 from tests.conftest import SAMPLE_AS_OF, SAMPLE_SEED, SAMPLE_SITES
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-SECRET = "staff-secret-for-the-coverage-ui-" + "q" * 9
 # The browser keeps the cookie by its own clock: the app runs on today's, the searches are the last 30 days.
 FIRST_DAY = datetime.now(timezone.utc).date() - timedelta(days=29)
-DOCS_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "staff-coverage.png"
 US = "country=US"  # ~1,000 places of 50,000+ people, a few hundred gaps, many with upgrade candidates
-
-
-@pytest.fixture(scope="module")
-def axe_script() -> str:
-    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +38,14 @@ def coverage_server(settings, indexer_es, gazetteer):
     run_index(indexer_es, prefix, lines, load_program(), lambda: SiteLocator(gazetteer, GazetteerGeocoder(gazetteer)),
               IndexOptions(as_of=SAMPLE_AS_OF))
     store_events(indexer_es, realistic_events(prefix, FIRST_DAY, 30, 100, seed=19))
-    staff_settings = settings.replace("elasticsearch", index_prefix=prefix).replace("staff", secret=SECRET)
-    app = create_staff_app(staff_settings, es=connect(settings, "staff"), gazetteer=gazetteer)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # its request lines would carry the link's token
-    server = serve(app)
+    server = serve_staff(settings, gazetteer, prefix)
     yield server
     server.stop()
 
 
 def open_coverage(page, server, lang: str, query: str = US) -> None:
     """Sign in with a staff link, then open the coverage page; wait until its map is drawn."""
-    page.goto(f"{server.url}/login?token={issue_link(SECRET, 1, int(time.time() * 1000))}&lang={lang}")
-    page.wait_for_url(f"{server.url}/?lang={lang}")
+    sign_in(page, server, lang)
     page.goto(f"{server.url}/coverage?{query}&lang={lang}")
     page.locator("#coverage-map[data-drawn]").wait_for()
 
@@ -75,10 +55,10 @@ def shown(page) -> dict:
 
 
 @pytest.mark.parametrize("lang", ["en", "de"])
-def test_the_coverage_page_has_no_accessibility_violation(page, coverage_server, axe_script, lang):
+def test_the_coverage_page_has_no_accessibility_violation(page, coverage_server, axe_source, lang):
     open_coverage(page, coverage_server, lang)
     assert page.locator("html").get_attribute("lang") == lang
-    assert all_violations(page, axe_script) == []
+    assert all_violations(page, axe_source) == []
 
 
 @pytest.mark.parametrize("lang", ["en", "ja"])
@@ -121,7 +101,5 @@ def test_a_picture_of_the_coverage_page(page, coverage_server, tmp_path):
     page.set_viewport_size({"width": 1366, "height": 900})
     open_coverage(page, coverage_server, "en")
     page.wait_for_timeout(300)  # the map's fit-to-bounds settles
-    path = DOCS_SCREENSHOT if os.environ.get("PARTNER_LOCATOR_DOCS_SCREENSHOT") == "1" else tmp_path / "staff-coverage.png"
-    page.screenshot(path=str(path), full_page=True)
-    width, height = struct.unpack(">II", path.read_bytes()[16:24])  # the PNG header's size
+    width, height = picture(page, "staff-coverage.png", tmp_path)
     assert width == 1366 and height > 1200
