@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -28,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from api_bench import PREFIX, PREFIX_ENV, bench_settings, free_port, stop_server, wrk_run  # noqa: E402
+from api_bench import BENCH_RATE_LIMIT, PREFIX, PREFIX_ENV, RATE_LIMIT_ENV, bench_settings, free_port, stop_server, wrk_run  # noqa: E402
 from api_speed import GUNICORN, build_mix  # noqa: E402
 from machine import process_tree  # noqa: E402
 
@@ -39,6 +40,7 @@ LAYERS = (
     ("Elasticsearch client: HTTP to the node (urllib3, http.client, elastic_transport)",
      r"elastic_transport|/urllib3/|http/client\.py|/elasticsearch/"),
     ("access log line", r"access_log\.py"),
+    ("search token (analytics)", r"answer_tokens\.py|search_tokens\.py|analytics_facts\.py|signing\.py|itsdangerous|coarse_area"),
     ("metrics (prometheus-client)", r"locator/api/metrics\.py|prometheus_client"),
     ("per-client budget", r"budget\.py"),
     ("CORS (flask-cors)", r"flask_cors"),
@@ -64,14 +66,17 @@ def layer_of(stack: str) -> str:
 
 
 def summarise(files: list[Path]) -> list[str]:
-    totals, samples = Counter(), 0
+    totals, own, samples = Counter(), Counter(), 0
     for path in files:
         for line in path.read_text().splitlines():
             stack, _, count = line.rpartition(" ")
             totals[layer_of(stack)] += int(count)
+            own[stack.rsplit(";", 1)[-1]] += int(count)
             samples += int(count)
     lines = [f"{samples} samples of {len(files)} workers (py-spy raw stacks), share by layer:"]
     lines += [f"  {count / samples * 100:5.1f}%  {name}" for name, count in totals.most_common()]
+    lines.append("top frames by own samples (the innermost frame of each stack):")
+    lines += [f"  {count / samples * 100:5.1f}%  {frame}" for frame, count in own.most_common(25)]
     return lines
 
 
@@ -92,14 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "locator.cli", "serve", "--port", str(port),
          "--workers", str(GUNICORN["workers"]), "--threads", str(GUNICORN["threads"])],
-        cwd=ROOT, env={**os.environ, PREFIX_ENV: PREFIX, "PARTNER_LOCATOR_API_RATE_LIMIT": ""},
+        cwd=ROOT, env={**os.environ, PREFIX_ENV: PREFIX, RATE_LIMIT_ENV: BENCH_RATE_LIMIT,  # the shipped defaults
+                       "PARTNER_LOCATOR_ANALYTICS_TOKEN_SECRET": secrets.token_urlsafe(40)},
         stdout=(workdir / "serve.log").open("wb"), stderr=subprocess.STDOUT)
     try:
         time.sleep(8)  # every worker booted
         workers = [pid for pid in process_tree(server.pid) if pid != server.pid]
         outputs = [workdir / f"worker-{pid}.txt" for pid in workers]
         spies = [subprocess.Popen([str(spy), "record", "-p", str(pid), "-r", str(args.rate), "-d", str(args.seconds),
-                                   "-f", "raw", "-o", str(out), "--nonblocking"],
+                                   "-f", "raw", "-o", str(out), "--nonblocking", "--gil"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                  for pid, out in zip(workers, outputs)]
         load = wrk_run(port, [path for _, path in mix], args.seconds, 2, 8, workdir, "profile")

@@ -37,3 +37,23 @@ def test_another_secret_or_an_altered_token_is_refused():
 @given(st.text(max_size=300))
 def test_no_input_raises(text):
     assert read(SECRET, text, NOW) is None
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**53, 2**53) | st.floats(allow_nan=False, allow_infinity=False)
+                     | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=8), inner, max_size=5),
+                     max_leaves=30)
+
+
+@given(_JSON)
+def test_tokens_read_alike_by_itsdangerous_itself(payload):
+    """The signer is tuned (issue 20: one derived key, orjson, a small deflate window), not a new
+    format: during a rolling upgrade, a token made by either version is read by the other."""
+    from itsdangerous import URLSafeSerializer
+
+    from locator.core.signing import sign, signed_payload
+
+    plain = URLSafeSerializer(SECRET, salt="a salt")
+    assert plain.loads(sign(SECRET, "a salt", payload)) == payload
+    assert signed_payload(SECRET, "a salt", plain.dumps(payload), 10_000) == payload
+    assert signed_payload(SECRET, "another salt", plain.dumps(payload), 10_000) is None
