@@ -63,6 +63,7 @@ from locator.core.mapping import sites_alias  # noqa: E402
 KINDS = ("near", "near + tier + cert", "words near", "suggest")
 GUNICORN = {"workers": 2, "threads": 4}  # partner-locator serve's defaults
 MISSPELT_SHARE = 0.25  # of the words of "words near" (issue 20: at least one in five)
+METRICS_PORT_ENV = "PARTNER_LOCATOR_API_METRICS_PORT"
 SERVED = ("api", "baseline", "bare", "api-granian", "bare-granian")
 
 
@@ -192,10 +193,12 @@ def start_sides(baseline, workdir: Path, settings, stack: ExitStack, granian: bo
         stack.callback(side.stop)
         return side
 
-    sides = [started(Side("api", serve, ROOT, env, workdir / "api.log", "/readyz"))]
+    # Metrics on, as shipped: each served API its own private bind.
+    sides = [started(Side("api", serve, ROOT, {**env, METRICS_PORT_ENV: str(free_port())}, workdir / "api.log", "/readyz"))]
     if baseline:
         tree, python = baseline
-        sides.append(started(Side("baseline", [str(python), *serve[1:]], tree, {**env, "PYTHONPATH": str(tree)},
+        sides.append(started(Side("baseline", [str(python), *serve[1:]], tree,
+                                  {**env, "PYTHONPATH": str(tree), METRICS_PORT_ENV: str(free_port())},
                                   workdir / "baseline.log", "/readyz")))
     bare = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-k", "gthread", "-w", str(GUNICORN["workers"]), "--threads",
             str(GUNICORN["threads"]), "-b", "127.0.0.1:{port}", "--log-level", "warning", "bare_stack:app"]
