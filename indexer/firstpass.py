@@ -22,11 +22,9 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
-import orjson
-
-from indexer.documents import public_document, searchable_document
+from indexer.documents import document_json, public_document, searchable_document
 from indexer.geocode import GeocodeError
 from indexer.grouping import GroupSpill, SiteFacts
 from indexer.records import DuplicateSiteIds, Owner, Rejection, parse_line
@@ -94,10 +92,31 @@ class _ChunkChecker:
             return Rejected([Rejection(number, record["site_id"], "address", f"cannot be geocoded: {exc}")],
                             parsed.ignored_fields, Owner(*group, record["company"]))
         document = searchable_document(public_document(record, (located.lat, located.lon), located.place_id))
-        spill.write(orjson.dumps([number, document]) + b"\n")
+        spill.write(_spill_line(number, record["site_id"], group, document))
         site = SiteFacts(record["site_id"], record.get("site_name"), record["address"]["city"], (located.lat, located.lon))
         self.groups.add(*group, program_facts(record["program"], self.person_keys), number, site, record["company"])
         return Accepted(number, record["site_id"], group, located.geocoded, parsed.ignored_fields, record["company"])
+
+
+class Spilled(NamedTuple):
+    """One accepted record's public document as pass 1 spilled it."""
+
+    line: int
+    site_id: str
+    group: tuple[str, str]  # (partner_id, country)
+    source: bytes  # the searchable document's JSON (``documents.document_json``: what the bulk sends, once listed)
+
+
+# A spilled record is one line: its number, site id, partner id and country, tab-separated (ids and
+# country codes hold no tab), then its document's JSON (which escapes every tab and newline in a string).
+# Pass 2 finds the listed ones by the head alone, and sends their JSON without parsing it.
+def _spill_line(number: int, site_id: str, group: tuple[str, str], document: dict) -> bytes:
+    return f"{number}\t{site_id}\t{group[0]}\t{group[1]}\t".encode() + document_json(document) + b"\n"
+
+
+def _read_spilled(raw: bytes) -> Spilled:
+    number, site_id, partner, country, source = raw.rstrip(b"\n").split(b"\t", 4)
+    return Spilled(int(number), site_id.decode(), (partner.decode(), country.decode()), source)
 
 
 def _init_worker(make_locator, spill_dir: Path, person_keys: PersonKeys) -> None:
@@ -144,8 +163,10 @@ class FirstPass:
         progress = Progress("validating")
         with DuplicateSiteIds() as seen:
             for outcomes in self._outcomes(lines):
+                repeats = seen.check_many([(outcome.site_id, outcome.line) for outcome in outcomes
+                                           if isinstance(outcome, Accepted)])
                 for outcome in outcomes:
-                    self._take(outcome, seen)
+                    self._take(outcome, repeats)
                 progress.advance(len(outcomes))
         progress.close()
         self.groups.commit()  # every process's group rows are now on disk, for in_workers()
@@ -175,13 +196,16 @@ class FirstPass:
             self._pool = None
         _release_worker()  # in this process, with one worker
 
-    def _take(self, outcome: Accepted | Rejected, seen: DuplicateSiteIds) -> None:
+    def _take(self, outcome: Accepted | Rejected, repeats: dict[int, int]) -> None:
+        """Count, report or keep one outcome; ``repeats``: the first line of each accepted line's
+        site_id seen before (``DuplicateSiteIds.check_many`` of its chunk)."""
         self.summary.read += 1
-        self.summary.ignored_fields.update(outcome.ignored)
+        if outcome.ignored:  # mostly none: Counter.update of an empty list costs more than the test
+            self.summary.ignored_fields.update(outcome.ignored)
         if isinstance(outcome, Rejected):
             self._reject(outcome.rejections, outcome.owner)
             return
-        first = seen.check(outcome.site_id, outcome.line)
+        first = repeats.get(outcome.line)
         if first is not None:
             self.dropped_lines.add(outcome.line)
             reason = f"duplicate site_id, first seen on line {first}"
@@ -198,14 +222,14 @@ class FirstPass:
         if owner is not None:  # the partner's preview shows it too; a line naming no partner only the report
             self.groups.add_rejected(owner, entry)
 
-    def spilled(self) -> Iterator[tuple[int, dict]]:
-        """(line, public document) of every accepted record, duplicates left out."""
+    def spilled(self) -> Iterator[Spilled]:
+        """Every accepted record's spilled document, duplicates left out."""
         for path in sorted(self.spill_dir.glob("spill-*.jsonl")):
             with path.open("rb") as spill:
                 for raw in spill:
-                    number, document = orjson.loads(raw)
-                    if number not in self.dropped_lines:
-                        yield number, document
+                    spilled = _read_spilled(raw)
+                    if spilled.line not in self.dropped_lines:
+                        yield spilled
 
     def close(self) -> None:
         self.stop_workers()

@@ -21,7 +21,7 @@ from typing import Callable, Iterable, Iterator
 from elasticsearch import Elasticsearch
 
 from indexer import lifecycle, warming
-from indexer.documents import listed_document
+from indexer.documents import listed_source, listed_suffix
 from indexer.eligibility import spilled_documents
 from indexer.evaluation import Evaluated, Shard, evaluate_shard
 from indexer.firstpass import FirstPass
@@ -83,18 +83,21 @@ def _evaluate_groups(first: FirstPass, program: ProgramConfig, run: _Run, summar
     return evaluated, listed
 
 
-def _listed_documents(first: FirstPass, listed: dict, run: _Run) -> Iterator[tuple[str, dict]]:
-    """(site id, document) of every site of a listed group."""
-    for _, document in first.spilled():
-        group = listed.get((document["partner_id"], document["country"]))
+def _listed_documents(first: FirstPass, listed: dict, run: _Run) -> Iterator[tuple[str, bytes]]:
+    """(site id, the document's JSON) of every site of a listed group."""
+    suffixes = {}  # one per (tier, counts) met: far fewer than groups
+    for spilled in first.spilled():
+        group = listed.get(spilled.group)
         if group is not None:
-            tier, *counts = group
-            yield document["site_id"], listed_document(document, tier, dict(zip(CERT_TYPES, counts)), run.as_of,
-                                                       run.indexed_at)
+            suffix = suffixes.get(group)
+            if suffix is None:
+                tier, *counts = group
+                suffix = suffixes[group] = listed_suffix(tier, dict(zip(CERT_TYPES, counts)), run.as_of, run.indexed_at)
+            yield spilled.site_id, listed_source(spilled.source, suffix)
 
 
 def _lines_of(first: FirstPass, site_ids: set[str]) -> dict[str, int]:
-    return {document["site_id"]: number for number, document in first.spilled() if document["site_id"] in site_ids}
+    return {spilled.site_id: spilled.line for spilled in first.spilled() if spilled.site_id in site_ids}
 
 
 def _check_error_rate(summary: Summary, options: IndexOptions, refusal: str | None = None) -> None:

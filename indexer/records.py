@@ -344,6 +344,7 @@ class DuplicateSiteIds:
     """
 
     _CACHE_KIB = 8 * 1024
+    _IDS_PER_QUERY = 500  # well under SQLite's bound on a statement's parameters
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("", isolation_level=None)  # "" = private temp file, removed on close
@@ -358,6 +359,22 @@ class DuplicateSiteIds:
         if inserted:
             return None
         return self._db.execute("SELECT line FROM seen WHERE site_id = ?", (site_id,)).fetchone()[0]
+
+    def check_many(self, pairs: list[tuple[str, int]]) -> dict[int, int]:
+        """``check`` of each (site_id, line), in order: {line: first line} of the repeats, at one
+        statement's cost when none repeats (the usual chunk: ~1 us a line instead of ~4). The
+        inserts run in order, so the row kept for an id is its first line: a pair whose id holds
+        another line is a repeat of that one."""
+        before = self._db.total_changes
+        self._db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", pairs)
+        if self._db.total_changes - before == len(pairs):
+            return {}
+        ids = list(dict.fromkeys(site_id for site_id, _ in pairs))
+        first = {}
+        for start in range(0, len(ids), self._IDS_PER_QUERY):
+            some = ids[start:start + self._IDS_PER_QUERY]
+            first.update(self._db.execute(f"SELECT site_id, line FROM seen WHERE site_id IN ({','.join('?' * len(some))})", some))
+        return {line: first[site_id] for site_id, line in pairs if first[site_id] != line}
 
     def close(self) -> None:
         self._db.close()

@@ -179,7 +179,8 @@ def requirements(group: GroupState, country: str, program: ProgramConfig, tier: 
                for cert, minimum in program.cert_minimums[tier].items() if minimum]
     if tier == "premier":
         checks += [("business_plan", group.business_plan, False), ("ambassador", group.ambassador, False)]
-    return tuple(_requirement(key, tier, year, bool(holds), anyone_certified) for key, holds, anyone_certified in checks)
+    # A list, not a generator, into tuple(): this runs for every tier of every group.
+    return tuple([_requirement(key, tier, year, bool(holds), anyone) for key, holds, anyone in checks])
 
 
 @lru_cache(maxsize=1024)
@@ -195,7 +196,7 @@ def evaluate(group: GroupState, country: str, program: ProgramConfig) -> Evaluat
     """The group's tier: the highest whose requirements all hold, else "none"."""
     counts = group.cert_counts
     found = {tier: requirements(group, country, program, tier, counts) for tier in RANKED_TIERS}
-    met = [tier for tier in RANKED_TIERS if all(item.met for item in found[tier])]
+    met = [tier for tier in RANKED_TIERS if all([item.met for item in found[tier]])]
     return Evaluation(tier=met[-1] if met else "none", cert_counts=counts, requirements=found)
 
 

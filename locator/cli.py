@@ -1,37 +1,57 @@
-"""``partner-locator``: the one command line of the project, every command group imported here.
+"""``partner-locator``: the one command line of the project, every command group assembled here.
 
 Known failures (bad config, unreachable node, a refused run) end with one line on stderr and a
 non-zero exit, never a traceback. Nothing imports this module: it only assembles the commands.
+
+Each command's module is imported when that command runs (or ``--help`` lists it), not with this
+module: every indexer worker process imports this module again (multiprocessing re-runs the main
+script, ``partner-locator``, in each: ``__mp_main__``), and the other commands' modules (the API,
+the staff app, analytics, the Elasticsearch client) cost each worker ~19 MB it never uses.
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
 import click
-import elasticsearch
 
-from indexer.commands import index_command, sample_command
-from indexer.staff_commands import eligibility_report_command, preview_link_command, preview_revoke_command
-from locator.analytics.commands import analytics_group
-from locator.analytics.coverage_command import coverage_command
-from locator.api.server import serve_command
-from locator.core.errors import UserFacingError
-from locator.core.settings import load_settings
-from locator.node.commands import es_group
-from locator.staff.commands import staff_command, staff_link_command
+# Command name -> "module:attribute", imported on first use (see the module's docstring).
+COMMANDS = {
+    "analytics": "locator.analytics.commands:analytics_group",
+    "coverage": "locator.analytics.coverage_command:coverage_command",
+    "eligibility-report": "indexer.staff_commands:eligibility_report_command",
+    "es": "locator.node.commands:es_group",
+    "index": "indexer.commands:index_command",
+    "preview-link": "indexer.staff_commands:preview_link_command",
+    "preview-revoke": "indexer.staff_commands:preview_revoke_command",
+    "sample": "indexer.commands:sample_command",
+    "serve": "locator.api.server:serve_command",
+    "staff": "locator.staff.commands:staff_command",
+    "staff-link": "locator.staff.commands:staff_link_command",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    """A group whose commands (``COMMANDS``) are imported when asked for by name."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, _, attribute = COMMANDS[name].partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Partner Locator: index the partner export, serve the search, run a local Elasticsearch."""
+    from locator.core.settings import load_settings
+
     ctx.obj = load_settings()
-
-
-for _command in (es_group, index_command, sample_command, serve_command, preview_link_command, preview_revoke_command,
-                 eligibility_report_command, analytics_group, coverage_command, staff_command, staff_link_command):
-    cli.add_command(_command)
 
 
 class _CurrentStderr(logging.StreamHandler):
@@ -60,6 +80,10 @@ def configure_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import elasticsearch
+
+    from locator.core.errors import UserFacingError
+
     configure_logging()
     try:
         return cli.main(args=argv, prog_name="partner-locator", standalone_mode=False) or 0

@@ -1,8 +1,9 @@
 """The search API: the Flask app (``app.create_app``, also ``locator.api.create_app``) and its parts.
 
-The app and Flask load on first use of ``create_app``, not with the package: the command line
-imports ``locator.api.server`` for its ``serve`` command, and so does every indexer worker process
-(multiprocessing re-runs the main script, ``partner-locator``, in each), which needs no web stack.
+The app and Flask load on first use of ``create_app``, not with the package: ``serve``'s module
+(``locator.api.server``) is imported before gunicorn starts, and the app is built in each worker.
+(The command line imports no command's module until that command runs: every indexer worker process
+re-runs the main script, ``partner-locator``, and needs none of them; ``locator/cli.py``.)
 """
 from __future__ import annotations
 

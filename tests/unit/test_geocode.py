@@ -9,7 +9,9 @@ from geopy.geocoders import Nominatim
 from geopy.geocoders.base import Geocoder
 from geopy.location import Location
 
-from indexer.geocode import GazetteerGeocoder, GeocodeCache, GeocodeError, GeopyGeocoder, make_geocoder
+from indexer.geocode import GazetteerGeocoder, GeocodeError
+from indexer.geocode_online import GeocodeCache, GeopyGeocoder
+from indexer.sitelocator import make_geocoder
 from locator.core.gazetteer import Gazetteer
 
 AARHUS = {"street": "Banegårdspladsen 4", "postal_code": "8000", "city": "Aarhus", "country": "DK"}

@@ -380,6 +380,25 @@ def test_duplicate_site_id_reports_the_first_line_every_time():
         assert seen.check("s1", 13) is None  # ids are case sensitive
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["S1", "S2", "S3", "S4", "s1", "S10"]), max_size=6), max_size=5))
+def test_checking_a_chunk_at_once_finds_what_checking_line_by_line_finds(chunks):
+    """check_many (pass 1, a chunk at a time) against check (line by line): the same repeats, each
+    with its first line, whether a repeat is within a chunk or across chunks."""
+    numbered, line = [], 0
+    for chunk in chunks:
+        numbered.append([(site_id, line := line + 1) for site_id in chunk])
+    with DuplicateSiteIds() as one_by_one, DuplicateSiteIds() as by_chunk:
+        expected = {line: first for chunk in numbered for site_id, line in chunk
+                    if (first := one_by_one.check(site_id, line)) is not None}
+        found = {}
+        for chunk in numbered:
+            found.update(by_chunk.check_many(chunk))
+        assert found == expected
+        assert [by_chunk.check(site_id, 10_000) for site_id in ("S1", "S10")] == \
+               [one_by_one.check(site_id, 10_000) for site_id in ("S1", "S10")]
+
+
 def test_duplicate_site_ids_closes_with_the_context():
     with DuplicateSiteIds() as seen:
         seen.check("S1", 1)
