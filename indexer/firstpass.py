@@ -27,7 +27,8 @@ from typing import Callable, Iterable, Iterator, NamedTuple
 from indexer.documents import document_json, public_document, searchable_document
 from indexer.geocode import GeocodeError
 from indexer.grouping import GroupSpill, SiteFacts
-from indexer.records import DuplicateSiteIds, Owner, Rejection, parse_line
+from indexer.duplicates import DuplicateSiteIds
+from indexer.records import Owner, Rejection, parse_line
 from indexer.report import Progress, RejectionReport, Summary, reason_kind, report_entry
 from indexer.tiers import PersonKeys, program_facts
 from locator.core.validation import WHOLE

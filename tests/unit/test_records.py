@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.records import COUNTRY_CODES, DuplicateSiteIds, ParsedLine, Rejection, parse_line
+from indexer.duplicates import DuplicateSiteIds
+from indexer.records import COUNTRY_CODES, ParsedLine, Rejection, parse_line
 
 
 
