@@ -59,6 +59,10 @@ class _Serializer(URLSafeSerializer):
     default_serializer = _CompactJson
     default_signer = _KeyOnceSigner
 
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._own_signer = super().make_signer()
+
     def dump_payload(self, obj: Any) -> bytes:
         """As itsdangerous's (zlib when shorter, then URL-safe base64), with a small deflate window:
         a token is at most 2,000 characters, and zlib's default window took 3x the time to set up.
@@ -73,8 +77,6 @@ class _Serializer(URLSafeSerializer):
     def make_signer(self, salt: str | bytes | None = None) -> Signer:
         if salt is not None and salt != self.salt:
             return super().make_signer(salt)
-        if not hasattr(self, "_own_signer"):
-            self._own_signer = super().make_signer()
         return self._own_signer
 
 
