@@ -30,13 +30,15 @@ class Geocoder(Protocol):
         """(lat, lon) of a record's address dict, or raise GeocodeError (a LookupError)."""
 
 
-def _field(address: Mapping[str, Any], name: str) -> str:
+def address_field(address: Mapping[str, Any], name: str) -> str:
+    """One field of an address as text, whitespace collapsed ("" when absent): every geocoder's reading."""
     value = address.get(name) if isinstance(address, Mapping) else None
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
-def _require(address: Mapping[str, Any]) -> tuple[str, str]:
-    city, country = _field(address, "city"), _field(address, "country").upper()
+def city_and_country(address: Mapping[str, Any]) -> tuple[str, str]:
+    """What every geocoder needs at least; GeocodeError naming what is missing."""
+    city, country = address_field(address, "city"), address_field(address, "country").upper()
     if not city:
         raise GeocodeError("address has no city to geocode")
     if not country:
@@ -53,8 +55,8 @@ class GazetteerGeocoder:
         self._memo_size = memo_size
 
     def place(self, address: Mapping[str, Any]) -> Place:
-        city, country = _require(address)
-        region = _field(address, "region")
+        city, country = city_and_country(address)
+        region = address_field(address, "region")
         # Many sites share a city: memoised per spelling-insensitive key. Different spellings
         # with one fold resolve alike (fold(x) is always among the keys stored for x).
         key = (fold(city), country, fold(region))

@@ -1,5 +1,5 @@
-"""Online geocoding through geopy, rate limited, its answers cached on disk. ``indexer.geocode``
-imports this module only when such a backend is configured (see there)."""
+"""Online geocoding through geopy, rate limited, its answers cached on disk. ``sitelocator.make_geocoder``
+imports this module only when such a backend is configured (``indexer.geocode`` says why)."""
 from __future__ import annotations
 
 import logging
@@ -16,7 +16,7 @@ from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import get_geocoder_for_service
 from geopy.geocoders.base import Geocoder as GeopyBackend
 
-from indexer.geocode import Geocoder, GeocodeError, _field, _require
+from indexer.geocode import Geocoder, GeocodeError, address_field, city_and_country
 from locator.core.contract import ADDRESS_FIELDS
 from locator.core.text import fold
 
@@ -47,7 +47,7 @@ class GeocodeCache:
 
     @staticmethod
     def key(service: str, address: Mapping[str, Any]) -> str:
-        return "|".join([service] + [fold(_field(address, name)) for name in ADDRESS_FIELDS])
+        return "|".join([service] + [fold(address_field(address, name)) for name in ADDRESS_FIELDS])
 
     def get(self, key: str) -> Cached | None:
         with self._lock:
@@ -100,7 +100,7 @@ class GeopyGeocoder:
         self._cache, self._structured, self._country_param = cache, structured, country_param
 
     def locate(self, address: Mapping[str, Any]) -> tuple[float, float]:
-        city, country = _require(address)
+        city, country = city_and_country(address)
         key = GeocodeCache.key(self.service, address)
         cached = self._cache.get(key) if self._cache else None
         if cached is None:
@@ -123,7 +123,7 @@ class GeopyGeocoder:
         return None
 
     def _queries(self, address: Mapping[str, Any]) -> list[dict[str, str] | str]:
-        full = {name: _field(address, name) for name in ADDRESS_FIELDS}
+        full = {name: address_field(address, name) for name in ADDRESS_FIELDS}
         town = dict(full, street="", postal_code="")
         queries = [full, town] if full["street"] or full["postal_code"] else [full]
         return [self._query(parts) for parts in queries]
